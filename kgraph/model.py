@@ -1,0 +1,140 @@
+"""The plain data that flows between kgraph's stages.
+
+Sources produce :class:`Paper`, extraction adds :class:`Mention` (one per entity and
+paper), resolution groups mentions into :class:`Entity`. No spaCy object crosses these
+boundaries, so everything downstream of extraction can be rebuilt and tested without spaCy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EntityType(StrEnum):
+    """The kinds of things a paper introduces or uses (see the annotation guidelines)."""
+
+    BENCHMARK = "benchmark"
+    MODEL = "model"
+    METHOD = "method"
+    TASK = "task"
+    METRIC = "metric"
+
+
+class Relation(StrEnum):
+    """How a paper relates to an entity."""
+
+    INTRODUCES = "introduces"
+    USES = "uses"
+
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_title(title: str) -> str:
+    """The key under which two listings of the same paper are one paper.
+
+    Examples
+    --------
+    >>> normalise_title("  ExeDec: Execution  Decomposition ")
+    'exedec execution decomposition'
+    >>> normalise_title("EXEDEC — execution-decomposition")
+    'exedec execution decomposition'
+    """
+    folded = unicodedata.normalize("NFKD", title).casefold()
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", folded).strip()
+
+
+def paper_id(title: str) -> str:
+    """A stable id for a paper: 12 hex digits of the SHA-1 of its normalised title.
+
+    Examples
+    --------
+    >>> paper_id("ExeDec: Execution Decomposition") == paper_id("exedec execution decomposition")
+    True
+    >>> len(paper_id("Anything"))
+    12
+    """
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, order=True)
+class SourceRef:
+    """Where a paper was read: a file and the 1-based line of its title."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper as read from an input: title, abstract and what the page says about it."""
+
+    title: str
+    abstract: str
+    sources: tuple[SourceRef, ...] = ()
+    date: str | None = None
+    authors: int | None = None
+    upvotes: int | None = None
+    organisation: str | None = None
+    url: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def id(self) -> str:
+        return paper_id(self.title)
+
+    @property
+    def key(self) -> str:
+        return normalise_title(self.title)
+
+    @property
+    def text(self) -> str:
+        """The text extraction runs on; mention offsets index into it."""
+        return f"{self.title}\n\n{self.abstract}" if self.abstract else self.title
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity found in one paper, with the evidence for it.
+
+    ``start``/``end`` are character offsets of the first occurrence in :attr:`Paper.text`;
+    ``sentence`` is the sentence that holds it.
+    """
+
+    name: str
+    type: EntityType
+    introduced: bool = False
+    aliases: tuple[str, ...] = ()
+    sentence: str = ""
+    start: int = 0
+    end: int = 0
+
+    @property
+    def relation(self) -> Relation:
+        return Relation.INTRODUCES if self.introduced else Relation.USES
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A paper and the mentions extracted from it."""
+
+    paper: Paper
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical entity: every mention of the same real thing across papers."""
+
+    key: str
+    type: EntityType
+    label: str
+    aliases: tuple[str, ...] = ()
+    url: str | None = None
+    papers: tuple[str, ...] = ()

@@ -1,0 +1,130 @@
+"""Input readers: files and folders in, :class:`~kgraph.model.Paper` records out.
+
+One module per input format; :func:`read_papers` expands folders, picks the reader, skips
+what cannot be read (with a one-line warning each) and merges listings of the same paper.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from kgraph.errors import KgraphError
+from kgraph.model import Paper
+from kgraph.sources.listing import parse_listing
+from kgraph.sources.textio import SkipFile, read_text
+
+log = logging.getLogger(__name__)
+
+Reader = Callable[[Path, str], list[Paper]]
+
+
+def _read_listing(path: Path, source: str) -> list[Paper]:
+    return parse_listing(read_text(path), source)
+
+
+READERS: dict[str, Reader] = {"listing": _read_listing}
+DEFAULT_FORMAT = "listing"
+EXTENSIONS: dict[str, str] = {".txt": "listing", ".text": "listing", ".md": "listing"}
+
+
+def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Every file named or under a named folder, folders walked in sorted order.
+
+    Hidden files are skipped inside folders; symlinked folders are not followed (no loops).
+    A path that does not exist is an error.
+    """
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise KgraphError(f"{path}: no such file or directory")
+        if path.is_dir():
+            yield from _walk(path)
+        else:
+            yield path
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=_walk_error):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root, name)
+
+
+def _walk_error(exc: OSError) -> None:
+    log.warning("%s: cannot list folder (%s)", exc.filename, exc.strerror)
+
+
+def format_for(path: Path, forced: str | None = None) -> str:
+    """The reader for ``path``: ``forced`` if given, else by extension, else the listing reader."""
+    if forced is not None:
+        if forced not in READERS:
+            raise KgraphError(f"unknown input format {forced!r} (known: {', '.join(READERS)})")
+        return forced
+    return EXTENSIONS.get(path.suffix.lower(), DEFAULT_FORMAT)
+
+
+def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
+    """Papers in one file; a file that yields none gives a warning and an empty list."""
+    source = path.as_posix()
+    try:
+        papers = READERS[format_for(path, fmt)](path, source)
+    except SkipFile as exc:
+        log.warning("%s", exc)
+        return []
+    if not papers:
+        log.warning("%s: no papers found", source)
+    return papers
+
+
+def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
+    """One record per paper (key: normalised title), remembering every source, in first-seen order.
+
+    Metadata missing in the first listing is taken from later ones; when two listings give the
+    same title different abstracts, the first is kept and a warning says so.
+    """
+    merged: dict[str, Paper] = {}
+    for paper in papers:
+        if not paper.key:
+            continue
+        seen = merged.get(paper.key)
+        if seen is None:
+            merged[paper.key] = paper
+            continue
+        if paper.abstract and seen.abstract and paper.abstract != seen.abstract:
+            where = paper.sources[0] if paper.sources else None
+            log.warning(
+                "%s: %r listed again with a different abstract; kept the first",
+                f"{where.path}:{where.line}" if where else "input",
+                paper.title[:60],
+            )
+        merged[paper.key] = replace(
+            seen,
+            abstract=seen.abstract or paper.abstract,
+            sources=tuple(dict.fromkeys(seen.sources + paper.sources)),
+            date=seen.date or paper.date,
+            authors=seen.authors if seen.authors is not None else paper.authors,
+            upvotes=seen.upvotes if seen.upvotes is not None else paper.upvotes,
+            organisation=seen.organisation or paper.organisation,
+            url=seen.url or paper.url,
+            metadata={**paper.metadata, **seen.metadata},
+        )
+    return list(merged.values())
+
+
+def read_papers(paths: Sequence[Path], fmt: str | None = None) -> list[Paper]:
+    """All distinct papers in ``paths``; :class:`KgraphError` when there is none at all."""
+    papers: list[Paper] = []
+    files = 0
+    for path in iter_files(paths):
+        files += 1
+        papers.extend(read_file(path, fmt))
+    if not files:
+        raise KgraphError(f"no input files in {', '.join(str(p) for p in paths)}")
+    merged = merge_papers(papers)
+    if not merged:
+        raise KgraphError(f"no papers found in {', '.join(str(p) for p in paths)}")
+    return merged

@@ -1,0 +1,85 @@
+"""Reading input files as text, whatever a scraper left in them.
+
+Every reader goes through :func:`read_text`, so decoding rules and the warnings about them
+are the same for every format.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kgraph.errors import KgraphError
+
+log = logging.getLogger(__name__)
+
+# Control characters other than tab, newline, carriage return and form feed.
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
+BINARY_SAMPLE = 8192
+BINARY_CONTROL_SHARE = 0.10
+
+
+class SkipFile(KgraphError):
+    """This file yields nothing; the message says why. The run goes on with other files."""
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the start of ``data`` is mostly control bytes (an image, an archive ...).
+
+    Examples
+    --------
+    >>> looks_binary(b"A title\\nAn abstract.\\n")
+    False
+    >>> looks_binary(bytes(range(256)) * 4)
+    True
+    """
+    sample = data[:BINARY_SAMPLE]
+    if not sample:
+        return False
+    controls = sum(1 for byte in sample if byte in _CONTROL)
+    return controls / len(sample) > BINARY_CONTROL_SHARE
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode bytes as UTF-8 (BOM allowed), else Windows-1252, else Latin-1, warning on fallback.
+
+    NUL bytes are dropped and CR/CRLF line ends become LF.
+
+    Examples
+    --------
+    >>> decode("café\\r\\n".encode("utf-8"), "x")
+    'café\\n'
+    >>> decode("café".encode("cp1252"), "x")
+    'café'
+    """
+    if b"\x00" in data:
+        log.warning("%s: dropped %d NUL bytes", name, data.count(b"\x00"))
+        data = data.replace(b"\x00", b"")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+            encoding = "Windows-1252"
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+            encoding = "Latin-1"
+        log.warning("%s: not UTF-8 (byte %d), read as %s", name, exc.start, encoding)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path) -> str:
+    """The text of ``path``, or :class:`SkipFile` saying why it has none."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise SkipFile(f"{path}: is a directory") from exc
+    except PermissionError as exc:
+        raise SkipFile(f"{path}: permission denied") from exc
+    except OSError as exc:
+        raise SkipFile(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise SkipFile(f"{path}: empty file")
+    if looks_binary(data):
+        raise SkipFile(f"{path}: binary file, not text")
+    return decode(data, str(path))
