@@ -1,0 +1,224 @@
+"""Abbreviation definitions: "Retrieval-Augmented Generation (RAG)" and "RAG (retrieval ...)".
+
+The algorithm is Schwartz & Hearst (2003), "A simple algorithm for identifying abbreviation
+definitions in biomedical text", written here as plain functions over a string (as scispaCy
+does) with two small extensions: a digit in the short form may stand for a number word
+("C2C" for "Component-to-Composition"), and a plural "s" at the end of the short form need not
+be matched ("LLMs"). The spaCy component only publishes what these functions find.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+MAX_SHORT_CHARS = 12
+MAX_SHORT_WORDS = 2
+_PAREN = re.compile(r"\(([^()\n]{1,80})\)")
+_WORD_SPLIT = re.compile(r"\s+")
+# What a digit in a short form may spell in its long form ("2" for "to" in "C2C").
+_DIGIT_WORDS = {"2": ("to", "two"), "4": ("for", "four"), "3": ("three",), "1": ("one",)}
+_CLAUSE_BREAK = re.compile(r"[.;:!?](?:\s|$)|\)")
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """A short form and the long form it was defined with, as character offsets into a text."""
+
+    short: str
+    short_start: int
+    long: str
+    long_start: int
+
+    @property
+    def short_end(self) -> int:
+        return self.short_start + len(self.short)
+
+    @property
+    def long_end(self) -> int:
+        return self.long_start + len(self.long)
+
+
+def is_short_form(candidate: str) -> bool:
+    """Could ``candidate`` be an abbreviation? (Schwartz-Hearst, plus: it has a capital.)
+
+    Examples
+    --------
+    >>> [is_short_form(s) for s in ["RAG", "ZS-CAR", "LLMs", "e.g.", "Lake and Baroni, 2018", "x"]]
+    [True, True, True, False, False, False]
+    """
+    words = candidate.split()
+    if not 1 <= len(words) <= MAX_SHORT_WORDS or not 2 <= len(candidate) <= MAX_SHORT_CHARS:
+        return False
+    if not candidate[0].isalnum() or not any(ch.isupper() for ch in candidate):
+        return False
+    return not candidate.replace(".", "").islower()
+
+
+def best_long_form(short: str, window: str) -> str | None:
+    """The shortest end of ``window`` whose letters spell ``short`` (Schwartz-Hearst).
+
+    Examples
+    --------
+    >>> best_long_form("RAG", "we use Retrieval-Augmented Generation")
+    'Retrieval-Augmented Generation'
+    >>> best_long_form("LINC", "called Logical Inference via Neurosymbolic Computation")
+    'Logical Inference via Neurosymbolic Computation'
+    >>> best_long_form("C2C", "a novel Component-to-Composition")
+    'Component-to-Composition'
+    >>> best_long_form("XYZ", "nothing matches here") is None
+    True
+    """
+    letters = (
+        short[:-1] if len(short) > 2 and short.endswith("s") and short[-2].isupper() else short
+    )
+    s_index = len(letters) - 1
+    l_index = len(window) - 1
+    lower = window.lower()
+    while s_index >= 0:
+        char = letters[s_index].lower()
+        if not char.isalnum():
+            s_index -= 1
+            continue
+        if char in _DIGIT_WORDS:
+            found = _match_digit(lower, l_index, char)
+            if found is not None:
+                l_index = found - 1
+                s_index -= 1
+                continue
+        while l_index >= 0 and (
+            lower[l_index] != char
+            or (s_index == 0 and l_index > 0 and lower[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < 0:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start = max(window.rfind(" ", 0, l_index + 1), window.rfind("(", 0, l_index + 1)) + 1
+    long_form = window[start:].strip()
+    return long_form or None
+
+
+def _match_digit(lower: str, l_index: int, digit: str) -> int | None:
+    """Start of the nearest number word for ``digit`` ending at or before ``l_index``."""
+    best: int | None = None
+    for word in _DIGIT_WORDS[digit]:
+        at = lower.rfind(word, 0, l_index + 1)
+        if at >= 0 and (best is None or at > best):
+            best = at
+    found = lower.rfind(digit, 0, l_index + 1)
+    if found >= 0 and (best is None or found > best):
+        best = found
+    return best
+
+
+def _plausible(short: str, long_form: str) -> bool:
+    long_words = long_form.split()
+    if len(long_form) <= len(short) or short.lower() in long_form.lower().split():
+        return False
+    if len(long_words) > min(len(short) + 5, 2 * len(short)):
+        return False
+    return long_form[0].isalnum()
+
+
+def find_abbreviations(text: str) -> list[Abbreviation]:
+    """Every abbreviation defined in ``text``, in order of appearance.
+
+    Examples
+    --------
+    >>> text = "We build on Retrieval-Augmented Generation (RAG). RAG helps."
+    >>> [(a.long, a.short, text[a.short_start:a.short_end]) for a in find_abbreviations(text)]
+    [('Retrieval-Augmented Generation', 'RAG', 'RAG')]
+    >>> [(a.short, a.long) for a in find_abbreviations("We use CoT (chain-of-thought prompting).")]
+    [('CoT', 'chain-of-thought prompting')]
+    """
+    found: list[Abbreviation] = []
+    for match in _PAREN.finditer(text):
+        inner = match.group(1).strip()
+        inner_start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
+        before = text[: match.start()].rstrip()
+        if is_short_form(inner):
+            abbreviation = _forward(text, before, inner, inner_start)
+        else:
+            abbreviation = _reverse(before, inner, inner_start)
+        if abbreviation is not None:
+            found.append(abbreviation)
+    return found
+
+
+def _window_start(before: str) -> int:
+    """Where the clause that ends at the end of ``before`` starts."""
+    last = 0
+    for brk in _CLAUSE_BREAK.finditer(before):
+        last = brk.end()
+    return last
+
+
+def _forward(text: str, before: str, short: str, short_start: int) -> Abbreviation | None:
+    start = _window_start(before)
+    words = _WORD_SPLIT.split(before[start:].strip())
+    limit = min(len(short) + 5, 2 * len(short))
+    window = " ".join(words[-limit:])
+    long_form = best_long_form(short, window)
+    if long_form is None or not _plausible(short, long_form):
+        return None
+    long_start = before.rfind(long_form)
+    if long_start < 0:
+        return None
+    return Abbreviation(short, short_start, long_form, long_start)
+
+
+def _reverse(before: str, inner: str, inner_start: int) -> Abbreviation | None:
+    """``SHORT (long form)``: the word before the parenthesis is the short form."""
+    words = before.split()
+    if not words:
+        return None
+    short = words[-1].strip(",;:")
+    if not is_short_form(short) or len(inner.split()) > min(len(short) + 5, 2 * len(short)):
+        return None
+    long_form = best_long_form(short, inner)
+    if long_form != inner or not _plausible(short, long_form):
+        return None
+    return Abbreviation(short, before.rfind(short), inner, inner_start)
+
+
+def short_form_occurrences(text: str, short: str) -> Iterator[tuple[int, int]]:
+    """Offsets of ``short`` used as a whole word in ``text`` (with an optional plural "s").
+
+    Examples
+    --------
+    >>> list(short_form_occurrences("RAG and RAGs, not FRAG", "RAG"))
+    [(0, 3), (8, 12)]
+    """
+    pattern = re.compile(rf"(?<![\w-]){re.escape(short)}s?(?![\w-])")
+    for match in pattern.finditer(text):
+        yield match.start(), match.end()
+
+
+if not Doc.has_extension("kgraph_abbreviations"):
+    Doc.set_extension("kgraph_abbreviations", default=None)
+
+
+@Language.factory("kgraph_abbreviations", assigns=["doc._.kgraph_abbreviations"], default_config={})
+def make_abbreviation_detector(nlp: Language, name: str) -> AbbreviationDetector:
+    return AbbreviationDetector(nlp, name)
+
+
+class AbbreviationDetector:
+    """Sets ``doc._.kgraph_abbreviations`` to the :class:`Abbreviation` list of the doc."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        abbreviations = find_abbreviations(doc.text)
+        self.set_annotations(doc, abbreviations)
+        return doc
+
+    def set_annotations(self, doc: Doc, abbreviations: list[Abbreviation]) -> None:
+        doc._.kgraph_abbreviations = abbreviations

@@ -1,0 +1,207 @@
+"""Candidates that no lexicon knows: names by their shape, method and task noun phrases.
+
+All matching runs as compiled regular expressions over ``doc.text`` (one pass each, in C);
+Python only touches the few hits, mapped back to tokens with ``doc.char_span``. This keeps
+the component at tokenizer speed, where spaCy token patterns with regex predicates are not.
+
+Spans go to ``doc.spans["kgraph_patterns"]`` labelled ``NAME`` (a name whose type the
+context decides later), or with the type their head gives (``method``, ``task``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kgraph.extract.words import folded_set, word_list, zipf
+
+SPANS_KEY = "kgraph_patterns"
+NAME = "NAME"
+MAX_MODIFIERS = 3
+# A word this common in general English is not a name by its capital alone ("Top-1").
+COMMON_WORD_ZIPF = 3.8
+# spaCy stop words that do start method names ("full fine-tuning", "top-k sampling").
+_STOP_WORDS_KEPT = frozenset({"full", "top", "first", "last", "one", "two", "three", "whole"})
+
+# A word-like token: letters/digits joined by - . / and an optional trailing "+" (StarCoder+).
+_TOKEN = re.compile(r"(?<![\w@/.+-])[A-Za-z0-9][\w]*(?:[-./][\w]+)*\+?(?![\w@/-])")
+# What may follow a model name as part of it: sizes, versions, release words.
+_SIZE = r"\d+(?:\.\d+)?[BMKT]\b"
+_VERSION = r"v?\d+(?:\.\d+)*[a-z]?\b"
+_VARIANT_WORDS = (
+    "Turbo|Sonnet|Opus|Haiku|Pro|Ultra|Flash|Mini|mini|Nano|Instruct|Chat|Base|Large|Small|"
+    "Medium|XL|XXL|Omni|Plus|Max|Lite|Vision|Coder|Math"
+)
+_EXTENSION = re.compile(rf"(?:[ -](?:{_SIZE}|{_VERSION}|(?:{_VARIANT_WORDS})\b))")
+
+
+def _part_is_name(part: str) -> bool:
+    letters = [ch for ch in part if ch.isalpha()]
+    if not letters:
+        return False
+    if len(letters) >= 2 and all(ch.isupper() for ch in letters):
+        return True  # GPT, SCAN, LLM-ish acronyms (generic ones are filtered by the caller)
+    if any(ch.isupper() for ch in part[1:]):
+        return True  # CamelCase: ExeDec, mBLIP, kGym
+    return part[0].isupper() and any(ch.isdigit() for ch in part)  # T5, V2
+
+
+def is_name_like(token: str) -> bool:
+    """Does a token look like the name of a model, benchmark or method by its shape alone?
+
+    Examples
+    --------
+    >>> [is_name_like(t) for t in ["ExeDec", "GSM8K", "GPT-4", "Llama-3.1-70B", "Meta-DT", "mBLIP"]]
+    [True, True, True, True, True, True]
+    >>> [is_name_like(t) for t in ["Zero-Shot", "Top-1", "2D", "LLMs", "However", "k-means"]]
+    [False, False, False, False, False, False]
+    """
+    core = token.rstrip("+")
+    if core.casefold() in folded_set("generic") or _ROMAN.fullmatch(core):
+        return False
+    parts = [p for p in re.split(r"[-./]", core) if p]
+    if any(_part_is_name(p) for p in parts):
+        if core[0].isdigit():
+            return any(_part_is_name(p) and not p[0].isdigit() for p in parts[1:])
+        return not _all_plain_acronym_generic(parts)
+    # Letters then a version number: Llama-2, Qwen2, Gemma-7b; not common words (Top-1).
+    if core[0].isalpha() and any(ch.isdigit() for ch in core):
+        alpha = [p for p in parts if p.isalpha()]
+        return bool(alpha) and all(zipf(p) < COMMON_WORD_ZIPF for p in alpha)
+    return False
+
+
+_ROMAN = re.compile(r"[IVX]{1,4}")
+
+
+def _all_plain_acronym_generic(parts: list[str]) -> bool:
+    generic = folded_set("generic")
+    return all(p.casefold() in generic or p.casefold().rstrip("s") in generic for p in parts)
+
+
+def name_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Character spans of shape-names in ``text``, each extended by its sizes and versions.
+
+    Examples
+    --------
+    >>> t = "We compare GPT-4 Turbo, Llama 2 7B and Mistral 7B on GSM8K."
+    >>> [t[s:e] for s, e in name_spans(t)]
+    ['GPT-4 Turbo', 'Llama 2 7B', 'Mistral 7B', 'GSM8K']
+    """
+    families = frozenset(word_list("model_families"))
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        start, end = match.span()
+        extended = _extend(text, end)
+        if is_name_like(token) or token in families:
+            yield start, extended
+        elif extended > end and token[:1].isupper() and re.search(_SIZE, text[end:extended]):
+            yield start, extended  # "Gopher 280B": a capitalised word with a model size
+
+
+def _extend(text: str, end: int) -> int:
+    pos = end
+    for _ in range(3):
+        ext = _EXTENSION.match(text, pos)
+        if ext is None or ext.end() == ext.start():
+            break
+        pos = ext.end()
+    return pos
+
+
+@cache
+def _np_heads() -> dict[str, tuple[str, bool]]:
+    heads = {}
+    for row in word_list("np_heads.tsv"):
+        head, type_, alone = row.split("\t")
+        heads[head.casefold()] = (type_, alone == "yes")
+    return heads
+
+
+@cache
+def _np_head_pattern() -> re.Pattern[str]:
+    words = sorted(_np_heads(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.I)
+
+
+@cache
+def _blocked_modifiers() -> frozenset[str]:
+    return (frozenset(STOP_WORDS) - _STOP_WORDS_KEPT) | folded_set("not_modifiers")
+
+
+_MODIFIER = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]")
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w-]*)(\s+)$")
+
+
+def is_modifier(word: str) -> bool:
+    """Can ``word`` sit inside a method/task noun phrase, before its head?
+
+    Examples
+    --------
+    >>> [is_modifier(w) for w in ["chain-of-thought", "contrastive", "the", "novel", "quickly"]]
+    [True, True, False, False, False]
+    """
+    folded = word.casefold()
+    if not _MODIFIER.fullmatch(word) or folded in _blocked_modifiers():
+        return False
+    return not folded.endswith("ly")
+
+
+def phrase_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """Method and task noun phrases: up to three modifiers and a known head.
+
+    Examples
+    --------
+    >>> t = "We use chain-of-thought prompting and supervised fine-tuning for question answering."
+    >>> for s, e, ty in phrase_spans(t):
+    ...     print(t[s:e], ty)
+    chain-of-thought prompting method
+    supervised fine-tuning method
+    question answering task
+    """
+    heads = _np_heads()
+    for match in _np_head_pattern().finditer(text):
+        head = match.group(1)
+        type_, alone = heads[head.casefold()]
+        start = match.start()
+        modifiers = 0
+        while modifiers < MAX_MODIFIERS:
+            before = _WORD_BEFORE.search(text, 0, start)
+            if before is None or not is_modifier(before.group(1)):
+                break
+            start = before.start()
+            modifiers += 1
+        if modifiers or alone:
+            yield start, match.end(), type_
+
+
+@Language.factory("kgraph_patterns", assigns=["doc.spans"], default_config={"spans_key": SPANS_KEY})
+def make_pattern_matcher(nlp: Language, name: str, spans_key: str) -> PatternMatcher:
+    return PatternMatcher(nlp, name, spans_key=spans_key)
+
+
+class PatternMatcher:
+    """Adds shape-name and noun-phrase candidates to ``doc.spans[spans_key]``."""
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = [(start, end, NAME) for start, end in name_spans(doc.text)]
+        found += list(phrase_spans(doc.text))
+        self.set_annotations(doc, found)
+        return doc
+
+    def set_annotations(self, doc: Doc, found: list[tuple[int, int, str]]) -> None:
+        spans = []
+        for start, end, label in found:
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
