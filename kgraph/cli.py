@@ -1,0 +1,190 @@
+"""The ``kgraph`` command line.
+
+This is the only module that turns errors into exit codes: every user-facing failure leaves
+through :func:`main` as one line on stderr and exit status 2 (130 on Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kgraph import __version__
+from kgraph.build import BuildOptions, extract_all, write_jsonl, write_outputs
+from kgraph.errors import KgraphError
+from kgraph.evaluate import read_jsonl, score
+from kgraph.export.jsonl import record
+from kgraph.extract import Settings
+from kgraph.model import normalise_title
+from kgraph.sources import READERS, read_papers
+from kgraph.vocab import DEFAULT_BASE, check_base
+
+log = logging.getLogger("kgraph")
+
+DEFAULT_INPUT = Path("seeds")
+DEFAULT_OUT = Path("output")
+DEFAULT_GOLD = Path("tests/data/gold/dev.jsonl")
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        level = "warning" if record.levelno == logging.WARNING else record.levelname.lower()
+        return f"kgraph: {level}: {record.getMessage()}"
+
+
+def _configure_logging(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    log.handlers[:] = [handler]
+    log.setLevel(logging.ERROR if quiet else logging.WARNING)
+    log.propagate = False
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(batch_size=args.batch_size, n_process=args.processes)
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        out=args.out,
+        base=check_base(args.base),
+        settings=_settings(args),
+        progress=not args.quiet,
+    )
+
+
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    return list(args.inputs) or [DEFAULT_INPUT]
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    options = _options(args)
+    papers = read_papers(_inputs(args), args.format)
+    extractions = extract_all(papers, options)
+    summary = write_outputs(extractions, options)
+    summary.seconds = time.perf_counter() - started
+    if not args.quiet:
+        print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    options = BuildOptions(
+        settings=_settings(args), progress=not args.quiet and args.out is not None
+    )
+    papers = read_papers(args.inputs, args.format)
+    extractions = extract_all(papers, options)
+    if args.out is None:
+        for extraction in extractions:
+            sys.stdout.write(json.dumps(record(extraction), ensure_ascii=False) + "\n")
+    else:
+        write_jsonl(extractions, args.out)
+        if not args.quiet:
+            print(f"wrote {args.out} ({len(extractions)} papers)")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    gold = read_jsonl(args.gold)
+    wanted = {normalise_title(g["title"]) for g in gold}
+    papers = [p for p in read_papers(_inputs(args), args.format) if p.key in wanted]
+    options = BuildOptions(settings=_settings(args), progress=False)
+    predicted = [record(e) for e in extract_all(papers, options)]
+    report = score(gold, predicted)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(report.table())
+    return 0
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=sorted(READERS),
+        help="read every input in this format (default: by file extension)",
+    )
+    parser.add_argument("--batch-size", type=int, default=64, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--processes", type=int, default=1, metavar="N", help="extraction processes (default: 1)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kgraph",
+        description="Build a knowledge graph of papers and the benchmarks, models, methods, "
+        "tasks and metrics they introduce or use, from paper abstracts.",
+    )
+    parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="read inputs, extract, write all outputs")
+    build.add_argument(
+        "inputs", nargs="*", type=Path, metavar="INPUT", help="files or folders (default: seeds/)"
+    )
+    build.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: output/)"
+    )
+    build.add_argument(
+        "--base", default=DEFAULT_BASE, help=f"base IRI of the RDF (default: {DEFAULT_BASE})"
+    )
+    _add_input_options(build)
+    build.set_defaults(func=cmd_build)
+
+    extract = commands.add_parser("extract", help="extract entities, one JSON line per paper")
+    extract.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
+    extract.add_argument("--out", type=Path, help="write JSON Lines here (default: stdout)")
+    _add_input_options(extract)
+    extract.set_defaults(func=cmd_extract)
+
+    evaluate = commands.add_parser("eval", help="score extraction against gold annotations")
+    evaluate.add_argument(
+        "inputs", nargs="*", type=Path, metavar="INPUT", help="files or folders (default: seeds/)"
+    )
+    evaluate.add_argument(
+        "--gold", type=Path, default=DEFAULT_GOLD, help=f"gold JSON Lines (default: {DEFAULT_GOLD})"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    _add_input_options(evaluate)
+    evaluate.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run kgraph with ``argv`` (default: the process arguments); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return int(exc.code or 0)
+    _configure_logging(args.quiet)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    func: Command = args.func
+    try:
+        return func(args)
+    except KgraphError as exc:
+        log.error("%s", exc)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        log.error("interrupted; outputs already written are whole, the rest untouched")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
