@@ -104,6 +104,38 @@ def best_long_form(short: str, window: str) -> str | None:
     return long_form or None
 
 
+_SKIPPABLE = frozenset(
+    {"and", "of", "for", "the", "to", "in", "on", "with", "via", "a", "an", "by"}
+)
+
+
+def initials_long_form(short: str, window: str) -> str | None:
+    """The long form whose word initials spell ``short`` (function words may be skipped).
+
+    Tried before :func:`best_long_form`, whose character matching can stop early inside a
+    word: for "ARC-AGI" it would find "Artificial General Intelligence".
+
+    Examples
+    --------
+    >>> w = "the Abstraction and Reasoning Corpus for Artificial General Intelligence"
+    >>> initials_long_form("ARC-AGI", w)
+    'Abstraction and Reasoning Corpus for Artificial General Intelligence'
+    >>> initials_long_form("RAG", "Retrieval-Augmented Generation")
+    'Retrieval-Augmented Generation'
+    """
+    letters = [ch.lower() for ch in short.rstrip("s") if ch.isalpha()]
+    words = list(re.finditer(r"[A-Za-z0-9]+", window))
+    index = len(words) - 1
+    for letter in reversed(letters):
+        while index >= 0 and words[index].group().lower() in _SKIPPABLE:
+            index -= 1
+        if index < 0 or words[index].group()[0].lower() != letter:
+            return None
+        index -= 1
+    start = words[index + 1].start()
+    return window[start:].strip()
+
+
 def _match_digit(lower: str, l_index: int, digit: str) -> int | None:
     """Start of the nearest number word for ``digit`` ending at or before ``l_index``."""
     best: int | None = None
@@ -164,7 +196,7 @@ def _forward(text: str, before: str, short: str, short_start: int) -> Abbreviati
     words = _WORD_SPLIT.split(before[start:].strip())
     limit = min(len(short) + 5, 2 * len(short))
     window = " ".join(words[-limit:])
-    long_form = best_long_form(short, window)
+    long_form = initials_long_form(short, window) or best_long_form(short, window)
     if long_form is None or not _plausible(short, long_form):
         return None
     long_start = before.rfind(long_form)
@@ -188,14 +220,17 @@ def _reverse(before: str, inner: str, inner_start: int) -> Abbreviation | None:
 
 
 def short_form_occurrences(text: str, short: str) -> Iterator[tuple[int, int]]:
-    """Offsets of ``short`` used as a whole word in ``text`` (with an optional plural "s").
+    """Offsets of ``short`` used as a whole word in ``text``, singular or plural.
 
     Examples
     --------
     >>> list(short_form_occurrences("RAG and RAGs, not FRAG", "RAG"))
     [(0, 3), (8, 12)]
+    >>> list(short_form_occurrences("DMs and a DM", "DMs"))
+    [(0, 3), (10, 12)]
     """
-    pattern = re.compile(rf"(?<![\w-]){re.escape(short)}s?(?![\w-])")
+    stem = short[:-1] if len(short) > 2 and short.endswith("s") and short[-2].isupper() else short
+    pattern = re.compile(rf"(?<![\w-]){re.escape(stem)}s?(?![\w-])")
     for match in pattern.finditer(text):
         yield match.start(), match.end()
 

@@ -1,18 +1,27 @@
 """Deciding the entities of a paper from the candidates the other components found.
 
-Candidates come from abbreviation definitions, the lexicon, name shapes, noun-phrase heads
-and the title. This module picks non-overlapping spans (longest first, then by how trusted
-their source is), types each by the evidence around it (the head noun after it, an
-appositive "X, a benchmark for ...", evaluation or comparison context, its lexicon entry and
-its shape), groups occurrences of one thing (a long form and its abbreviation are one entity),
-and flags what the paper introduces ("we propose X", "our X", the name before the title's
-colon). The result is plain :class:`~kgraph.model.Mention` objects in ``doc._.kgraph_mentions``.
+Candidates come from abbreviation definitions, the lexicon, name shapes, noun-phrase heads,
+intro cues ("we present Okapi, ...") and the title. The decider
+
+1. drops candidates inside URLs, generic ones ("LLMs", "large language models") and every
+   use of an abbreviation whose long form is generic;
+2. keeps non-overlapping spans, longest first, then by how trusted their source is;
+3. types each kept span by weighing evidence: its lexicon entry, its head noun or shape,
+   and for names the context: a head noun after it ("the SCAN dataset"), an appositive
+   ("ExeDec, a novel strategy"), a class it is listed under ("datasets such as X and Y"),
+   evaluation context ("results on X"); untyped members of a coordination ("on X, Y and Z")
+   take the type of the others;
+4. groups the occurrences of one thing (a long form and its abbreviation, case and plural
+   variants) and flags what the paper introduces ("we propose X", "our X", "dubbed X", the
+   name before the title's colon).
+
+The result is plain :class:`~kgraph.model.Mention` objects in ``doc._.kgraph_mentions``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,38 +31,57 @@ from spacy.tokens import Doc
 
 from kgraph.extract import abbreviations as abbr
 from kgraph.extract.lexicon import SPANS_KEY as LEXICON_KEY
-from kgraph.extract.lexicon import default_lexicon
-from kgraph.extract.patterns import NAME, is_name_like
+from kgraph.extract.lexicon import Rank, Term, default_lexicon
+from kgraph.extract.patterns import NAME, is_name_like, np_heads
 from kgraph.extract.patterns import SPANS_KEY as PATTERNS_KEY
-from kgraph.extract.words import folded_set, mapping, word_list
+from kgraph.extract.words import folded_set, mapping, word_list, zipf
 from kgraph.model import EntityType, Mention
 
 # How much each source is trusted when candidates overlap (higher wins on equal length).
-PRIORITY = {"abbreviation": 5, "title": 4, "cue": 4, "lexicon": 3, "name": 2, "phrase": 1}
-# Evidence weights for typing.
-W_CONTEXT = 3.0  # a head noun or appositive that names the type
-W_LEXICON = 2.0
-W_SHAPE = 1.0
-W_WEAK = 0.5
-# A name with no typing evidence at all is dropped below this score.
+PRIORITY = {"abbreviation": 6, "title": 5, "cue": 4, "lexicon": 3, "name": 2, "phrase": 1}
+# Sources whose span is a name, so that the context around it may type it.
+PROPER = frozenset({"abbreviation", "title", "cue", "lexicon", "name"})
+# Evidence weights.
+W_CONTEXT = 3.0  # the text says what it is: a head noun, an appositive, a class it is listed under
+W_CURATED = 3.0  # kgraph's curated lists
+W_LEXICON = 2.0  # the best-ranked Papers with Code entry
+W_SHAPE = 1.0  # a head word or a name's shape, evaluation context
+W_WEAK = 0.5  # a second lexicon entry, a default
+# A candidate whose best type has less evidence than this is dropped.
 MIN_TYPE_SCORE = 1.0
-CONTEXT_CHARS = 120
+CONTEXT_CHARS = 160
+# A modifier rarer than this in general English makes a noun phrase specific.
+SPECIFIC_MODIFIER_ZIPF = 4.3
 INTRO_GAP_WORDS = 6
+MAX_TITLE_NAME_WORDS = 4
 
 _CLASS_OF_MODELS = re.compile(
-    r"\b(?:language|foundation|vision[- ]language|multi-?modal|reward|preference|audio-language"
-    r"|generative|pre-?trained|large|small|base)\s+models?$",
+    r"\b(?:language|foundation|vision[- ]language|multi-?modal|reward|preference|"
+    r"audio-language|generative|pre-?trained|large|small|base)\s+models?$",
     re.I,
 )
-_URL = re.compile(r"(?:https?://|www\.|\b[\w-]+\.(?:com|org|io|ai|net)\b)\S*")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu)(?:/\S*)?", re.I)
 _SENTENCE_END = re.compile(
-    r"(?<![A-Z]\.)(?<!\be\.g)(?<!\bi\.e)(?<!\bet al)(?<!\bvs)[.!?](?=\s+[A-Z(\"'])|\n+"
+    r"(?<![A-Z]\.)(?<!\be\.g)(?<!\bi\.e)(?<!\bet al)(?<!\bvs)(?<!\bFig)[.!?](?=\s+[A-Z(\"'])|\n+"
 )
 _ARTICLE = re.compile(r"^(?:the|a|an|our|their|its|this|these|those)\s+", re.I)
+_CLAUSE_SPLIT = re.compile(r"[.!?;]\s|\n")
+_COORDINATION = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)$")
+_BETWEEN_LIST_WORDS = frozenset({"and", "or", "the", "a", "an", "as", "well", "also"})
+_SUBJECT = re.compile(r"\b(?:we|this (?:paper|work|study|article))\b", re.I)
+_INTRO_BLOCKERS = re.compile(
+    r"\b(?:based|using|with|via|from|on|upon|leverag\w*|built|of|for|to|by|and|than|into|in)\b",
+    re.I,
+)
+_HEAD_AFTER_PAREN = re.compile(r"\)[ \t]+([a-z][\w-]*)\b")
+_ARCHITECTURE_HEADS = frozenset({"model", "models", "network", "networks"})
+_OUR = re.compile(r"\b(?:our|the proposed|our proposed|this new)\s+(?:[\w-]+\s+){0,2}$", re.I)
 
 
 @dataclass
 class Candidate:
+    """A span that may be an entity, with the evidence gathered for it."""
+
     start: int
     end: int
     text: str
@@ -62,10 +90,13 @@ class Candidate:
     url: str | None = None
     introduced: bool = False
     group: str | None = None  # shared by a long form and its abbreviation
-    long_form: str | None = None
+    is_short: bool = False  # the abbreviation side of a definition
 
     def add(self, type_: EntityType, weight: float) -> None:
         self.scores[type_] = self.scores.get(type_, 0.0) + weight
+
+    def best(self) -> float:
+        return max(self.scores.values(), default=0.0)
 
     @property
     def length(self) -> int:
@@ -78,47 +109,68 @@ def _heads() -> dict[str, EntityType]:
 
 
 @cache
-def _cue_pattern(role: str) -> re.Pattern[str]:
-    words = [row.split("\t", 1)[1] for row in word_list("cues.tsv") if row.startswith(role + "\t")]
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I)
+def _cue(role: str) -> str:
+    """The alternation of the cue words of ``role`` in ``cues.tsv`` (a regex fragment)."""
+    rows = (row.split("\t", 1) for row in word_list("cues.tsv"))
+    return "|".join(word for kind, word in rows if kind == role)
+
+
+@cache
+def _head_words() -> str:
+    return "|".join(re.escape(w) for w in sorted(_heads(), key=len, reverse=True))
 
 
 @cache
 def _head_after() -> re.Pattern[str]:
-    words = sorted(_heads(), key=len, reverse=True)
-    alternatives = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"^\s*(?:-\s*)?({alternatives})\b", re.I)
+    return re.compile(rf"^[ \t]*(?:-[ \t]*)?({_head_words()})\b")
 
 
 @cache
 def _appositive() -> re.Pattern[str]:
-    words = sorted(_heads(), key=len, reverse=True)
-    alternatives = "|".join(re.escape(w) for w in words)
     return re.compile(
         rf"^\s*(?:\([^()]*\)\s*)?(?:,\s*|\s+(?:is|as|was)\s+)(?:a|an|the|our)\s+"
-        rf"(?:[\w-]+\s+){{0,5}}?({alternatives})\b",
+        rf"(?:[\w-]+\s+){{0,5}}?({_head_words()})\b",
         re.I,
     )
 
 
 @cache
-def _list_before() -> re.Pattern[str]:
-    words = sorted(_heads(), key=len, reverse=True)
-    alternatives = "|".join(re.escape(w) for w in words)
-    listing = _cue_pattern("list").pattern
-    return re.compile(
-        rf"\b({alternatives})\b,?\s*(?:\([^()]*\)\s*)?(?:{listing})?\s*"
-        rf"(?:[\w./+-]+(?:\s[\w./+-]+)?\s*(?:,|\band\b|\bor\b)\s*){{0,6}}(?:and\s+|or\s+)?$",
-        re.I,
-    )
+def _head_anywhere() -> re.Pattern[str]:
+    return re.compile(rf"\b({_head_words()})\b", re.I)
+
+
+@cache
+def _list_cue() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_cue('list')})|[:(]", re.I)
+
+
+@cache
+def _intro_verb() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_cue('introduce')})\b", re.I)
+
+
+@cache
+def _naming() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_cue('name')})\s*[\"'“]?$", re.I)
+
+
+@cache
+def _evaluation() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_cue('evaluate')})\b", re.I)
 
 
 _EVAL_ON = re.compile(
-    r"\b(?:on|across|over)\s+(?:the\s+)?(?:[\w./+-]+(?:\s[\w./+-]+)?\s*(?:,|\band\b)\s*){0,6}"
-    r"(?:and\s+)?$",
-    re.I,
+    r"\b(?:on|across|over)\s+(?:the\s+)?(?:[\w./+-]+\s*(?:,|\band\b)\s*){0,6}(?:and\s+)?$", re.I
 )
-_OUR = re.compile(r"\b(?:our|the proposed|our proposed)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+@cache
+def _intro_name() -> re.Pattern[str]:
+    """A capitalised name right after an intro verb, before a comma or parenthesis."""
+    return re.compile(
+        rf"\b(?:{_cue('introduce')}|{_cue('name')})\s+(?:(?:a|an|the)\s+(?:new\s+|novel\s+)?)?"
+        r"([A-Z][\w.+-]*[\w+](?:\s[A-Z][\w.+-]*[\w+]){0,3})(?=\s*[,(:]|\s*$|\s+(?:to|for|which|that)\b)",
+    )
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -159,12 +211,16 @@ def strip_name(text: str) -> str:
     'human-guided tool manipulation'
     >>> strip_name("Abstraction and Reasoning Corpus")
     'Abstraction and Reasoning Corpus'
+    >>> strip_name("the SCAN dataset"), strip_name("diffusion models")
+    ('SCAN', 'diffusion models')
     """
-    text = _ARTICLE.sub("", text.strip())
+    text = _ARTICLE.sub("", " ".join(text.split()))
     words = text.split()
-    if len(words) > 1 and words[-1] in _heads() and words[-1].islower():
-        text = " ".join(words[:-1])
-    return text
+    if len(words) < 2 or words[-1] not in _heads() or not words[-1].islower():
+        return text
+    if words[-1] in _ARCHITECTURE_HEADS and " ".join(words[:-1]).islower():
+        return text  # "diffusion models": the head is part of the name of a family
+    return " ".join(words[:-1])
 
 
 def is_generic(text: str) -> bool:
@@ -177,9 +233,21 @@ def is_generic(text: str) -> bool:
     """
     folded = " ".join(text.casefold().split())
     generic = folded_set("generic")
-    if folded in generic or folded.rstrip("s") in generic:
+    if folded in generic or folded.rstrip("s") in generic or len(folded) < 2:
         return True
-    return bool(_CLASS_OF_MODELS.search(folded))
+    return bool(_CLASS_OF_MODELS.search(folded)) or not any(ch.isalpha() for ch in folded)
+
+
+def fold(text: str) -> str:
+    """The within-paper identity of a surface form: letters and digits, no plural "s".
+
+    Examples
+    --------
+    >>> fold("Transformers") == fold("transformer"), fold("GPT-4") == fold("gpt4")
+    (True, True)
+    """
+    folded = re.sub(r"[^0-9a-z]+", "", text.casefold())
+    return folded[:-1] if len(folded) > 3 and folded.endswith("s") else folded
 
 
 class Decider:
@@ -187,159 +255,326 @@ class Decider:
 
     def __call__(self, doc: Doc) -> list[Mention]:
         text = doc.text
-        sents = sentences(text)
         title_end = text.find("\n\n") if "\n\n" in text else len(text)
+        suppressed: set[str] = set()
+        candidates = list(self._candidates(doc, title_end, suppressed))
         urls = [m.span() for m in _URL.finditer(text)]
-        candidates = list(self._candidates(doc, title_end))
-        candidates = [c for c in candidates if not _inside(c, urls) and not is_generic(c.text)]
+        candidates = [
+            c
+            for c in candidates
+            if not _inside(c, urls) and not is_generic(c.text) and fold(c.text) not in suppressed
+        ]
         kept = _select(candidates)
         for cand in kept:
-            self._type_by_context(text, cand)
-            self._introduced(text, cand, title_end)
-        return self._group(text, kept, sents, title_end)
+            if cand.source in PROPER:
+                _type_by_context(text, cand)
+            _flag_introduced(text, cand)
+        _propagate_coordination(text, kept)
+        return _group(text, kept, sentences(text))
 
-    def _candidates(self, doc: Doc, title_end: int) -> Iterator[Candidate]:
+    def _candidates(self, doc: Doc, title_end: int, suppressed: set[str]) -> Iterator[Candidate]:
         text = doc.text
-        lexicon = default_lexicon()
         for definition in doc._.kgraph_abbreviations or ():
-            yield from self._abbreviation(text, definition)
+            yield from _abbreviation(text, definition, suppressed)
+        lexicon = default_lexicon()
         for span in doc.spans.get(LEXICON_KEY, ()):
             cand = Candidate(span.start_char, span.end_char, span.text, "lexicon")
-            for rank, term in enumerate(lexicon.lookup(span.text)):
-                cand.add(term.type, W_LEXICON if rank == 0 else W_WEAK)
-                cand.url = cand.url or term.url
+            _type_by_lexicon(cand, lexicon.lookup(span.text))
             yield cand
+        heads = np_heads()
         for span in doc.spans.get(PATTERNS_KEY, ()):
             if span.label_ == NAME:
                 cand = Candidate(span.start_char, span.end_char, span.text, "name")
-                _type_by_shape(cand, lexicon)
+                _type_by_shape(cand)
             else:
                 cand = Candidate(span.start_char, span.end_char, span.text, "phrase")
-                cand.add(EntityType(span.label_), W_SHAPE)
+                cand.add(EntityType(span.label_), _phrase_weight(span.text, heads))
             yield cand
         title = _title_name(text, title_end)
         if title is not None:
             yield title
-
-    def _abbreviation(self, text: str, definition: abbr.Abbreviation) -> Iterator[Candidate]:
-        long_form = strip_name(definition.long)
-        if is_generic(long_form) or is_generic(definition.short) or not long_form:
-            return
-        offset = definition.long.find(long_form)
-        start = definition.long_start + max(offset, 0)
-        group = f"abbr:{definition.short}"
-        long_cand = Candidate(start, start + len(long_form), long_form, "abbreviation", group=group)
-        _type_long_form(long_cand, definition.long)
-        yield long_cand
-        for s, e in abbr.short_form_occurrences(text, definition.short):
-            short = Candidate(s, e, text[s:e], "abbreviation", group=group, long_form=long_form)
-            short.scores = long_cand.scores
-            yield short
-
-    def _type_by_context(self, text: str, cand: Candidate) -> None:
-        after = text[cand.end : cand.end + CONTEXT_CHARS]
-        before = text[max(0, cand.start - CONTEXT_CHARS) : cand.start]
-        sentence_before = re.split(r"[.!?]\s|\n", before)[-1]
-        heads = _heads()
-        for pattern in (_head_after(), _appositive()):
-            match = pattern.match(after)
-            if match is not None:
-                cand.add(heads[match.group(1).casefold()], W_CONTEXT)
-                break
-        listing = _list_before().search(sentence_before)
-        if listing is not None:
-            cand.add(heads[listing.group(1).casefold()], W_CONTEXT)
-        if (
-            cand.source == "name"
-            and _EVAL_ON.search(sentence_before)
-            and _cue_pattern("evaluate").search(sentence_before + after[:60])
-        ):
-            cand.add(EntityType.BENCHMARK, W_CONTEXT - W_WEAK)
-
-    def _introduced(self, text: str, cand: Candidate, title_end: int) -> None:
-        if cand.source == "title":
-            cand.introduced = True
-            return
-        before = text[max(0, cand.start - CONTEXT_CHARS) : cand.start]
-        sentence_before = re.split(r"[.!?]\s|\n", before)[-1]
-        if _OUR.search(sentence_before) or re.search(
-            _cue_pattern("name").pattern + r"\s*[\"']?$", sentence_before, re.I
-        ):
-            cand.introduced = True
-            return
-        intros = list(_cue_pattern("introduce").finditer(sentence_before))
-        intro = intros[-1] if intros else None
-        if intro is None or not re.search(
-            r"\b(?:we|this (?:paper|work|study))\b", sentence_before[: intro.start()], re.I
-        ):
-            return
-        gap = sentence_before[intro.end() :]
-        if len(gap.split()) <= INTRO_GAP_WORDS and not re.search(
-            r"\b(?:based|using|with|via|from|on|upon|leverag\w*|built|of|for|to|by|and|than)\b",
-            gap,
-            re.I,
-        ):
-            cand.introduced = True
-
-    def _group(
-        self,
-        text: str,
-        kept: list[Candidate],
-        sents: list[tuple[int, int]],
-        title_end: int,
-    ) -> list[Mention]:
-        groups: dict[str, list[Candidate]] = defaultdict(list)
-        short_to_group: dict[str, str] = {}
-        for cand in kept:
-            if cand.group is not None and cand.long_form is not None:
-                short_to_group[_fold(cand.text)] = cand.group
-        for cand in kept:
-            key = cand.group or short_to_group.get(_fold(cand.text)) or _fold(strip_name(cand.text))
-            groups[key].append(cand)
-        mentions = []
-        for members in groups.values():
-            scores: dict[EntityType, float] = defaultdict(float)
-            for member in members:
-                for type_, score in member.scores.items():
-                    scores[type_] += score
-            if not scores or max(scores.values()) < MIN_TYPE_SCORE:
-                continue
-            type_ = max(scores, key=lambda t: (scores[t], -list(EntityType).index(t)))
-            longs = [m for m in members if m.group and m.long_form is None]
-            names = [strip_name(m.text) for m in (longs or members)]
-            name = max(names, key=lambda n: (len(n), n))
-            aliases = sorted({strip_name(m.text) for m in members} - {name}, key=str.casefold)
-            aliases = _dedupe_aliases(name, aliases)
-            first = min(members, key=lambda m: m.start)
-            sentence = _sentence_of(text, sents, first.start)
-            mentions.append(
-                Mention(
-                    name=name,
-                    type=type_,
-                    introduced=any(m.introduced for m in members),
-                    aliases=tuple(aliases),
-                    sentence=sentence,
-                    start=first.start,
-                    end=first.end,
-                )
-            )
-        mentions.sort(key=lambda m: m.start)
-        return mentions
+        for match in _intro_name().finditer(text):
+            name = match.group(1)
+            if is_name_like(name.split()[0]) or len(name.split()) == 1:
+                cand = Candidate(match.start(1), match.end(1), name, "cue")
+                _type_by_lexicon(cand, lexicon.lookup(name))
+                yield cand
 
 
-def _fold(text: str) -> str:
-    folded = re.sub(r"[^0-9a-z]+", "", text.casefold())
-    return folded[:-1] if len(folded) > 3 and folded.endswith("s") else folded
+def _abbreviation(
+    text: str, definition: abbr.Abbreviation, suppressed: set[str]
+) -> Iterator[Candidate]:
+    """The long form and every use of the short form, as one group; generic ones suppressed."""
+    long_form = strip_name(definition.long)
+    generic = is_generic(definition.long) or is_generic(long_form) or is_generic(definition.short)
+    if not long_form or generic:
+        suppressed.add(fold(definition.short))
+        return
+    if not _has_entity_evidence(long_form, definition):
+        suppressed.add(fold(definition.short))
+        return
+    start = definition.long_start + max(definition.long.find(long_form), 0)
+    group = f"abbr:{fold(definition.short)}"
+    end = start + len(long_form)
+    trailing = _HEAD_AFTER_PAREN.match(text, definition.short_end)
+    if (
+        trailing is not None
+        and np_heads().get(trailing.group(1).casefold(), ("", False))[0] == "method"
+    ):
+        # "Chain-of-Thought (CoT) prompting": the head after the parenthesis completes the name.
+        long_form = f"{long_form} {trailing.group(1)}"
+    long_cand = Candidate(start, end, long_form, "abbreviation", group=group)
+    _type_long_form(long_cand, definition)
+    yield long_cand
+    for s, e in abbr.short_form_occurrences(text, definition.short):
+        short = Candidate(s, e, text[s:e], "abbreviation", group=group, is_short=True)
+        short.scores = long_cand.scores
+        yield short
 
 
-def _dedupe_aliases(name: str, aliases: Iterable[str]) -> list[str]:
-    seen = {_fold(name)}
-    out = []
-    for alias in aliases:
-        if _fold(alias) not in seen:
-            seen.add(_fold(alias))
-            out.append(alias)
-    return out
+def _has_entity_evidence(long_form: str, definition: abbr.Abbreviation) -> bool:
+    """Does an abbreviation name a thing rather than a property ("out-of-distribution")?"""
+    words = long_form.split()
+    last = words[-1].casefold()
+    if last in np_heads() or last in _heads():
+        return True
+    if default_lexicon().lookup(long_form) or default_lexicon().lookup(definition.short):
+        return True
+    if sum(1 for w in words if w[:1].isupper()) >= 2:
+        return True  # a proper name: "Zero-Shot Compositional Action Recognition"
+    return is_name_like(definition.short) and any(ch.islower() for ch in definition.short)
+
+
+def _type_by_lexicon(cand: Candidate, terms: Iterable[Term]) -> None:
+    for rank, term in enumerate(terms):
+        if rank == 0:
+            cand.add(term.type, W_CURATED if term.rank is Rank.CURATED else W_LEXICON)
+        else:
+            cand.add(term.type, W_WEAK)
+        cand.url = cand.url or term.url
+
+
+def _phrase_weight(text: str, heads: dict[str, tuple[str, bool]]) -> float:
+    """How much a noun phrase's head says about its type.
+
+    A method head with a specific modifier ("contrastive learning", "chain-of-thought
+    prompting") is strong evidence; with only everyday modifiers ("limited training",
+    "perfect pruning") it is too weak to keep the phrase unless something else supports it
+    (a repeat, the title, an intro cue).
+    """
+    *modifiers, head = text.split()
+    type_, alone = heads.get(head.casefold(), ("task", False))
+    if not modifiers:
+        return W_CONTEXT if alone else W_WEAK
+    if not any(is_specific_modifier(m) for m in modifiers):
+        return W_WEAK
+    return W_CONTEXT if type_ == "method" else W_SHAPE
+
+
+def is_specific_modifier(word: str) -> bool:
+    """A modifier that narrows a head to a technique: rare, hyphenated, capitalised, or a term.
+
+    Examples
+    --------
+    >>> [is_specific_modifier(w) for w in ["contrastive", "chain-of-thought", "LoRA", "perfect"]]
+    [True, True, True, False]
+    """
+    if "-" in word or not word.islower():
+        return True
+    return zipf(word) < SPECIFIC_MODIFIER_ZIPF or bool(default_lexicon().lookup(word))
+
+
+def _type_by_shape(cand: Candidate) -> None:
+    text = cand.text
+    families = frozenset(word_list("model_families"))
+    first = re.split(r"[-\s/]", text)[0].rstrip("+")
+    stem = re.match(r"[A-Za-z]+", text)
+    family = first in families or (stem is not None and stem.group() in families)
+    if family or "/" in text or re.search(r"\d+(?:\.\d+)?[BMKbmk]\b", text):
+        cand.add(EntityType.MODEL, W_CONTEXT)
+    elif re.search(r"[A-Za-z][-.]?\d", text) and not text.isupper():
+        cand.add(EntityType.MODEL, W_SHAPE)
+
+
+def _type_long_form(cand: Candidate, definition: abbr.Abbreviation) -> None:
+    lexicon = default_lexicon()
+    _type_by_lexicon(cand, lexicon.lookup(cand.text) or lexicon.lookup(definition.short))
+    heads = _heads()
+    raw_last = definition.long.split()[-1].casefold()
+    last = cand.text.split()[-1].casefold()
+    if raw_last in _ARCHITECTURE_HEADS and definition.long.islower():
+        cand.add(EntityType.METHOD, W_CONTEXT)  # "diffusion models (DMs)": a family of methods
+    elif raw_last in heads:
+        cand.add(heads[raw_last], W_CONTEXT)
+    elif last in np_heads():
+        cand.add(
+            EntityType(np_heads()[last][0]),
+            W_CONTEXT if np_heads()[last][0] == "method" else W_SHAPE,
+        )
+    elif last in heads:
+        cand.add(heads[last], W_SHAPE)
+    cand.add(EntityType.METHOD, W_WEAK)
+
+
+def _title_name(text: str, title_end: int) -> Candidate | None:
+    """The name before a title's colon ("ExeDec: Execution Decomposition ..."), if it is one."""
+    title = text[:title_end]
+    head, colon, rest = title.partition(":")
+    name = head.strip()
+    if not colon or not name or len(name.split()) > MAX_TITLE_NAME_WORDS or is_generic(name):
+        return None
+    if not _looks_like_a_name(name):
+        return None
+    abstract = text[title_end:]
+    if len(name.split()) == 1 and not is_name_like(name):
+        # A plain capitalised word ("Grokking") is a name only if the abstract capitalises
+        # it where a sentence does not start.
+        if not re.search(rf"[^.!?\s]\s+{re.escape(name)}\b", abstract):
+            return None
+    elif len(name.split()) > 1 and name.casefold() not in abstract.casefold():
+        return None
+    start = title.find(name)
+    cand = Candidate(start, start + len(name), name, "title", introduced=True)
+    match = _subtitle_head().match(rest)
+    if match is not None:
+        type_ = _heads()[match.group(1).casefold()]
+        cand.add(type_, _head_weight(type_))
+    cand.add(EntityType.METHOD, W_SHAPE)
+    return cand
+
+
+_NAME_INNER_WORDS = frozenset({"of", "for", "and", "the", "in", "on", "with", "to", "a", "via"})
+
+
+def _looks_like_a_name(phrase: str) -> bool:
+    """A title's pre-colon part names something ("Decomposed Prompting"), not a question."""
+    words = phrase.split()
+    if words[0].casefold() in _NAME_INNER_WORDS or words[0].casefold() in folded_set(
+        "not_modifiers"
+    ):
+        return False
+    for word in words:
+        folded = word.casefold()
+        if folded in folded_set("verbs") or folded in _QUESTION_WORDS:
+            return False
+        if not (word[:1].isupper() or is_name_like(word) or folded in _NAME_INNER_WORDS):
+            return False
+    return True
+
+
+_QUESTION_WORDS = frozenset(
+    {
+        "how",
+        "what",
+        "why",
+        "when",
+        "where",
+        "which",
+        "who",
+        "can",
+        "do",
+        "does",
+        "is",
+        "are",
+        "should",
+        "will",
+        "towards",
+        "toward",
+        "beyond",
+    }
+)
+
+
+@cache
+def _subtitle_head() -> re.Pattern[str]:
+    """The head of a subtitle's first noun phrase: "A Constrained Text Generation Challenge"."""
+    return re.compile(rf"^\s*(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,3}}?({_head_words()})\b", re.I)
+
+
+def _clause_before(text: str, start: int) -> str:
+    before = text[max(0, start - CONTEXT_CHARS) : start]
+    return _CLAUSE_SPLIT.split(before)[-1]
+
+
+def _head_weight(type_: EntityType) -> float:
+    """ "X models" often means models built with method X: a model head is weaker evidence."""
+    return W_SHAPE + W_WEAK if type_ is EntityType.MODEL else W_CONTEXT
+
+
+def _type_by_context(text: str, cand: Candidate) -> None:
+    if cand.text.islower() and not any(ch.isdigit() for ch in cand.text):
+        return  # a lower-case term ("semantic parsing datasets"): its lexicon entry types it
+    heads = _heads()
+    after = text[cand.end : cand.end + CONTEXT_CHARS]
+    for pattern in (_head_after(), _appositive()):
+        match = pattern.match(after)
+        if match is not None:
+            type_ = heads[match.group(1).casefold()]
+            cand.add(type_, _head_weight(type_))
+            break
+    clause = _clause_before(text, cand.start)
+    listed = _listed_under(clause)
+    if listed is not None:
+        cand.add(listed, W_CONTEXT)
+    has_model_shape = cand.scores.get(EntityType.MODEL, 0.0) >= W_SHAPE
+    if not has_model_shape and _EVAL_ON.search(clause) and _evaluation().search(clause):
+        cand.add(EntityType.BENCHMARK, W_SHAPE)
+
+
+def _listed_under(clause: str) -> EntityType | None:
+    """The class a name is listed under: "datasets such as X, Y and" + name -> benchmark."""
+    heads = list(_head_anywhere().finditer(clause))
+    if not heads:
+        return None
+    head = heads[-1]
+    between = clause[head.end() :]
+    between = _list_cue().sub(" ", between)
+    for token in re.findall(r"[^\s,;()]+", between):
+        if token.casefold() in _BETWEEN_LIST_WORDS:
+            continue
+        if not (token[:1].isupper() or any(ch.isdigit() for ch in token)):
+            return None
+    return _heads()[head.group(1).casefold()]
+
+
+def _flag_introduced(text: str, cand: Candidate) -> None:
+    if cand.introduced:
+        return
+    clause = _clause_before(text, cand.start)
+    if _OUR.search(clause) or _naming().search(clause):
+        cand.introduced = True
+        return
+    intros = list(_intro_verb().finditer(clause))
+    if not intros or not _SUBJECT.search(clause[: intros[-1].start()]):
+        return
+    gap = clause[intros[-1].end() :]
+    if len(gap.split()) <= INTRO_GAP_WORDS and not _INTRO_BLOCKERS.search(gap):
+        cand.introduced = True
+
+
+def _propagate_coordination(text: str, kept: list[Candidate]) -> None:
+    """Untyped names in "X, Y and Z" take the type the other members agree on."""
+    runs: list[list[Candidate]] = []
+    proper = [c for c in kept if c.source in PROPER]
+    for cand in proper:
+        if runs and _COORDINATION.match(text[runs[-1][-1].end : cand.start]):
+            runs[-1].append(cand)
+        else:
+            runs.append([cand])
+    for run in runs:
+        if len(run) < 2:
+            continue
+        totals: Counter[EntityType] = Counter()
+        for member in run:
+            if member.best() >= MIN_TYPE_SCORE:
+                type_ = max(member.scores, key=lambda t: member.scores[t])
+                totals[type_] += 1
+        if not totals:
+            continue
+        shared = totals.most_common(1)[0][0]
+        for member in run:
+            if member.best() < MIN_TYPE_SCORE:
+                member.add(shared, W_SHAPE)
 
 
 def _inside(cand: Candidate, ranges: list[tuple[int, int]]) -> bool:
@@ -360,11 +595,12 @@ def _select(candidates: list[Candidate]) -> list[Candidate]:
         winner, other = (
             (cand, seen) if PRIORITY[cand.source] > PRIORITY[seen.source] else (seen, cand)
         )
-        if winner.scores is not other.scores:
+        if winner.group is None:
             winner.scores = dict(winner.scores)
             for type_, score in other.scores.items():
                 winner.add(type_, score)
         winner.url = winner.url or other.url
+        winner.introduced = winner.introduced or other.introduced
         by_span[(cand.start, cand.end)] = winner
     ordered = sorted(by_span.values(), key=lambda c: (-c.length, -PRIORITY[c.source], c.start))
     taken: list[Candidate] = []
@@ -377,53 +613,65 @@ def _select(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(taken, key=lambda c: c.start)
 
 
-def _type_by_shape(cand: Candidate, lexicon: object) -> None:
-    text = cand.text
-    families = frozenset(word_list("model_families"))
-    first = re.split(r"[-\s/]", text)[0]
-    if first in families or "/" in text or re.search(r"\d+(?:\.\d+)?[BMK]\b", text):
-        cand.add(EntityType.MODEL, W_CONTEXT)
-    elif re.search(r"[A-Za-z][-.]?\d", text) and not text.isupper():
-        cand.add(EntityType.MODEL, W_SHAPE)
+def _group(text: str, kept: list[Candidate], sents: list[tuple[int, int]]) -> list[Mention]:
+    short_to_group = {fold(c.text): c.group for c in kept if c.group is not None}
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in kept:
+        key = cand.group or short_to_group.get(fold(cand.text)) or fold(strip_name(cand.text))
+        groups[key].append(cand)
+    mentions = []
+    for members in groups.values():
+        scores: dict[EntityType, float] = defaultdict(float)
+        for member in members:
+            if member.is_short:
+                continue  # shares its long form's evidence; counted once
+            for type_, score in member.scores.items():
+                scores[type_] += score
+        if len(members) > 1 or any(m.introduced for m in members):
+            # Said twice, or introduced: the paper cares about it.
+            for type_ in list(scores):
+                scores[type_] += W_WEAK
+        if not scores or max(scores.values()) < MIN_TYPE_SCORE:
+            continue
+        order = list(EntityType)
+        type_ = max(scores, key=lambda t: (scores[t], -order.index(t)))
+        name = _preferred_name(members)
+        aliases = _aliases(name, (strip_name(m.text) for m in members))
+        first = min(members, key=lambda m: m.start)
+        mentions.append(
+            Mention(
+                name=name,
+                type=type_,
+                introduced=any(m.introduced for m in members),
+                aliases=tuple(aliases),
+                sentence=_sentence_of(text, sents, first.start),
+                start=first.start,
+                end=first.end,
+            )
+        )
+    mentions.sort(key=lambda m: m.start)
+    return mentions
 
 
-def _type_long_form(cand: Candidate, raw_long: str) -> None:
-    lexicon = default_lexicon()
-    for rank, term in enumerate(lexicon.lookup(cand.text)):
-        cand.add(term.type, W_LEXICON if rank == 0 else W_WEAK)
-        cand.url = cand.url or term.url
-    last = raw_long.split()[-1].casefold()
-    heads = _heads()
-    if last in heads:
-        cand.add(heads[last], W_CONTEXT)
-    from kgraph.extract.patterns import _np_heads
-
-    np_heads = _np_heads()
-    last_of_name = cand.text.split()[-1].casefold()
-    if last_of_name in np_heads:
-        cand.add(EntityType(np_heads[last_of_name][0]), W_SHAPE)
-    elif last_of_name in heads:
-        cand.add(heads[last_of_name], W_SHAPE)
-    cand.add(EntityType.METHOD, W_WEAK)
+def _preferred_name(members: list[Candidate]) -> str:
+    """The long form of an abbreviation, else the most used surface form (first on ties)."""
+    longs = [strip_name(m.text) for m in members if m.group is not None and not m.is_short]
+    if longs:
+        return max(longs, key=len)
+    counts = Counter(strip_name(m.text) for m in members)
+    return max(
+        counts, key=lambda n: (counts[n], -min(m.start for m in members if strip_name(m.text) == n))
+    )
 
 
-def _title_name(text: str, title_end: int) -> Candidate | None:
-    """The name before a title's colon ("ExeDec: Execution Decomposition ..."), if it is one."""
-    title = text[:title_end]
-    head, colon, rest = title.partition(":")
-    name = head.strip()
-    if not colon or not name or len(name.split()) > 4 or is_generic(name):
-        return None
-    abstract = text[title_end:]
-    single = len(name.split()) == 1
-    if not (single and is_name_like(name)) and name.casefold() not in abstract.casefold():
-        return None
-    cand = Candidate(title.find(name), title.find(name) + len(name), name, "title")
-    match = re.search(r"\b(" + "|".join(re.escape(h) for h in _heads()) + r")\b", rest, re.I)
-    if match is not None:
-        cand.add(_heads()[match.group(1).casefold()], W_SHAPE)
-    cand.add(EntityType.METHOD, W_WEAK)
-    return cand
+def _aliases(name: str, forms: Iterable[str]) -> list[str]:
+    seen = {fold(name)}
+    out = []
+    for form in sorted(set(forms), key=str.casefold):
+        if fold(form) not in seen:
+            seen.add(fold(form))
+            out.append(form)
+    return out
 
 
 def _sentence_of(text: str, sents: list[tuple[int, int]], offset: int) -> str:

@@ -31,6 +31,8 @@ NAME_MAX_ZIPF = 3.0
 # A single lower-case method or task word is a term below this Zipf frequency.
 TERM_MAX_ZIPF = 3.3
 MAX_TERM_WORDS = 8
+# Leaderboard labels and dataset names this short and all capitals are too ambiguous to trust.
+SHORT_ACRONYM = 3
 # PwC method collections whose members are trained models rather than techniques.
 MODEL_COLLECTIONS = frozenset(
     {
@@ -84,8 +86,11 @@ def _hyphen_variants(form: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
-def match_forms(surface: str, type_: EntityType) -> list[tuple[str, Mode]]:
+def match_forms(surface: str, type_: EntityType, trusted: bool = False) -> list[tuple[str, Mode]]:
     """The forms under which a lexicon name may be matched in text, and how.
+
+    ``trusted`` names (kgraph's curated lists) skip the everyday-word filter: a lower-case
+    entry there is a term by decision ("transformer", "pruning").
 
     Examples
     --------
@@ -109,6 +114,10 @@ def match_forms(surface: str, type_: EntityType) -> list[tuple[str, Mode]]:
         return []
     if surface.isupper() or any(_has_inner_capital_or_digit(w) for w in words):
         return [(surface, Mode.EXACT)]
+    if trusted:
+        if surface.islower():
+            return [(form, Mode.FOLDED) for form in _hyphen_variants(surface)]
+        return [(surface, Mode.EXACT)]
     is_term = type_ in _TERM_TYPES
     single = len(words) == 1 and "-" not in surface
     if single and zipf(surface) >= (TERM_MAX_ZIPF if is_term else NAME_MAX_ZIPF):
@@ -127,7 +136,7 @@ class Lexicon:
             Mode.FOLDED: defaultdict(list),
         }
         for surface, term in entries:
-            for form, mode in match_forms(surface, term.type):
+            for form, mode in match_forms(surface, term.type, term.rank is Rank.CURATED):
                 terms = self.tables[mode][form if mode is Mode.EXACT else form.casefold()]
                 if term not in terms:
                     terms.append(term)
@@ -170,17 +179,29 @@ def _usable_model_name(name: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 2 or any(ch in name for ch in "()[]+,&/:;*"):
         return False
+    if name.isalpha() and name.isupper() and len(name) <= SHORT_ACRONYM:
+        return False  # "SPM", "DM", "QA": too many things share three capitals
     return all(_has_inner_capital_or_digit(w) or w.isupper() for w in words)
 
 
+CURATED_LISTS = {
+    "model_families": EntityType.MODEL,
+    "benchmarks_core": EntityType.BENCHMARK,
+    "methods_core": EntityType.METHOD,
+    "metrics": EntityType.METRIC,
+}
+
+
 def _entries() -> Iterator[tuple[str, Term]]:
-    for name in word_list("model_families"):
-        yield name, Term(name, EntityType.MODEL)
-    for name in word_list("metrics"):
-        yield name, Term(name, EntityType.METRIC)
+    for list_name, type_ in CURATED_LISTS.items():
+        for name in word_list(list_name):
+            yield name, Term(name, type_)
     for row in _rows("datasets.tsv"):
         term = Term(row["name"], EntityType.BENCHMARK, row["url"] or None, Rank.DATASET)
-        yield row["name"], term
+        if not (
+            row["name"].isalpha() and row["name"].isupper() and len(row["name"]) < SHORT_ACRONYM
+        ):
+            yield row["name"], term
         if row["full_name"]:
             yield row["full_name"], term
         for alias in filter(None, row["aliases"].split("|")):

@@ -31,12 +31,13 @@ _STOP_WORDS_KEPT = frozenset({"full", "top", "first", "last", "one", "two", "thr
 # A word-like token: letters/digits joined by - . / and an optional trailing "+" (StarCoder+).
 _TOKEN = re.compile(r"(?<![\w@/.+-])[A-Za-z0-9][\w]*(?:[-./][\w]+)*\+?(?![\w@/-])")
 # What may follow a model name as part of it: sizes, versions, release words.
-_SIZE = r"\d+(?:\.\d+)?[BMKT]\b"
+_SIZE = r"\d+(?:\.\d+)?[BMKTbmk]\b"
 _VERSION = r"v?\d+(?:\.\d+)*[a-z]?\b"
 _VARIANT_WORDS = (
     "Turbo|Sonnet|Opus|Haiku|Pro|Ultra|Flash|Mini|mini|Nano|Instruct|Chat|Base|Large|Small|"
     "Medium|XL|XXL|Omni|Plus|Max|Lite|Vision|Coder|Math"
 )
+_VARIANT = re.compile(rf"(?:{_VARIANT_WORDS}|beta|alpha|it|instruct|chat|base|hf)", re.I)
 _EXTENSION = re.compile(rf"(?:[ -](?:{_SIZE}|{_VERSION}|(?:{_VARIANT_WORDS})\b))")
 
 
@@ -58,20 +59,23 @@ def is_name_like(token: str) -> bool:
     --------
     >>> [is_name_like(t) for t in ["ExeDec", "GSM8K", "GPT-4", "Llama-3.1-70B", "Meta-DT", "mBLIP"]]
     [True, True, True, True, True, True]
-    >>> [is_name_like(t) for t in ["Zero-Shot", "Top-1", "2D", "LLMs", "However", "k-means"]]
+    >>> [is_name_like(t) for t in ["Zero-Shot", "Top-1", "2D", "LLMs", "AI-driven", "k-means"]]
     [False, False, False, False, False, False]
+    >>> is_name_like("Zephyr-7b-beta")
+    True
     """
     core = token.rstrip("+")
     if core.casefold() in folded_set("generic") or _ROMAN.fullmatch(core):
         return False
     parts = [p for p in re.split(r"[-./]", core) if p]
-    if any(_part_is_name(p) for p in parts):
+    generic = folded_set("generic")
+    if any(_part_is_name(p) and p.casefold().rstrip("s") not in generic for p in parts):
         if core[0].isdigit():
             return any(_part_is_name(p) and not p[0].isdigit() for p in parts[1:])
         return not _all_plain_acronym_generic(parts)
     # Letters then a version number: Llama-2, Qwen2, Gemma-7b; not common words (Top-1).
     if core[0].isalpha() and any(ch.isdigit() for ch in core):
-        alpha = [p for p in parts if p.isalpha()]
+        alpha = [p for p in parts if p.isalpha() and not _VARIANT.fullmatch(p)]
         return bool(alpha) and all(zipf(p) < COMMON_WORD_ZIPF for p in alpha)
     return False
 
@@ -115,7 +119,7 @@ def _extend(text: str, end: int) -> int:
 
 
 @cache
-def _np_heads() -> dict[str, tuple[str, bool]]:
+def np_heads() -> dict[str, tuple[str, bool]]:
     heads = {}
     for row in word_list("np_heads.tsv"):
         head, type_, alone = row.split("\t")
@@ -125,17 +129,21 @@ def _np_heads() -> dict[str, tuple[str, bool]]:
 
 @cache
 def _np_head_pattern() -> re.Pattern[str]:
-    words = sorted(_np_heads(), key=len, reverse=True)
+    words = sorted(np_heads(), key=len, reverse=True)
     return re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.I)
 
 
 @cache
 def _blocked_modifiers() -> frozenset[str]:
-    return (frozenset(STOP_WORDS) - _STOP_WORDS_KEPT) | folded_set("not_modifiers")
+    blocked = (frozenset(STOP_WORDS) - _STOP_WORDS_KEPT) | folded_set("not_modifiers")
+    return blocked | folded_set("verbs")
 
 
 _MODIFIER = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]")
-_WORD_BEFORE = re.compile(r"([A-Za-z][\w-]*)(\s+)$")
+# The word before a position, on the same line (a phrase never spans the title/abstract break).
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w-]*)([ \t]+)$")
+# After these, the next word is a verb ("we dub ...", "which demand ..."), not a modifier.
+_SUBJECT_PRONOUNS = frozenset({"we", "they", "it", "which", "that", "who", "i", "you", "he", "she"})
 
 
 def is_modifier(word: str) -> bool:
@@ -149,6 +157,8 @@ def is_modifier(word: str) -> bool:
     folded = word.casefold()
     if not _MODIFIER.fullmatch(word) or folded in _blocked_modifiers():
         return False
+    if folded.endswith("ing") and "-" not in folded:
+        return False  # "reducing X", "pruning networks": a gerund starts a clause, not a name
     return not folded.endswith("ly")
 
 
@@ -164,7 +174,7 @@ def phrase_spans(text: str) -> Iterator[tuple[int, int, str]]:
     supervised fine-tuning method
     question answering task
     """
-    heads = _np_heads()
+    heads = np_heads()
     for match in _np_head_pattern().finditer(text):
         head = match.group(1)
         type_, alone = heads[head.casefold()]
@@ -176,8 +186,23 @@ def phrase_spans(text: str) -> Iterator[tuple[int, int, str]]:
                 break
             start = before.start()
             modifiers += 1
+        if modifiers:
+            previous = _WORD_BEFORE.search(text, 0, start)
+            if previous is not None and previous.group(1).casefold() in _SUBJECT_PRONOUNS:
+                start = _skip_word(text, start)
+                modifiers -= 1
         if modifiers or alone:
             yield start, match.end(), type_
+
+
+def _skip_word(text: str, start: int) -> int:
+    """The start of the word after the one at ``start``."""
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return end
 
 
 @Language.factory("kgraph_patterns", assigns=["doc.spans"], default_config={"spans_key": SPANS_KEY})
@@ -201,7 +226,7 @@ class PatternMatcher:
     def set_annotations(self, doc: Doc, found: list[tuple[int, int, str]]) -> None:
         spans = []
         for start, end, label in found:
-            span = doc.char_span(start, end, label=label, alignment_mode="expand")
+            span = doc.char_span(start, end, label=label)
             if span is not None:
                 spans.append(span)
         doc.spans[self.spans_key] = spans
