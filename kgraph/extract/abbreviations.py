@@ -19,6 +19,8 @@ from spacy.tokens import Doc
 MAX_SHORT_CHARS = 12
 MAX_SHORT_WORDS = 2
 _PAREN = re.compile(r"\(([^()\n]{1,80})\)")
+# "Low-Rank Adaptation, or LoRA," : the same definition without parentheses.
+_OR_SHORT = re.compile(r",\s+or\s+([A-Za-z][\w-]{1,11})(?=[\s,.;:)])")
 _WORD_SPLIT = re.compile(r"\s+")
 # What a digit in a short form may spell in its long form ("2" for "to" in "C2C").
 _DIGIT_WORDS = {"2": ("to", "two"), "4": ("for", "four"), "3": ("three",), "1": ("one",)}
@@ -168,6 +170,9 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
     [('Retrieval-Augmented Generation', 'RAG', 'RAG')]
     >>> [(a.short, a.long) for a in find_abbreviations("We use CoT (chain-of-thought prompting).")]
     [('CoT', 'chain-of-thought prompting')]
+    >>> text = "We propose Low-Rank Adaptation, or LoRA, which"
+    >>> [(a.short, a.long) for a in find_abbreviations(text)]
+    [('LoRA', 'Low-Rank Adaptation')]
     """
     found: list[Abbreviation] = []
     for match in _PAREN.finditer(text):
@@ -180,6 +185,13 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             abbreviation = _reverse(before, inner, inner_start)
         if abbreviation is not None:
             found.append(abbreviation)
+    for match in _OR_SHORT.finditer(text):
+        short = match.group(1)
+        if is_short_form(short):
+            abbreviation = _forward(text, text[: match.start()], short, match.start(1))
+            if abbreviation is not None:
+                found.append(abbreviation)
+    found.sort(key=lambda a: a.long_start)
     return found
 
 

@@ -53,6 +53,8 @@ CONTEXT_CHARS = 160
 # A modifier rarer than this in general English makes a noun phrase specific.
 SPECIFIC_MODIFIER_ZIPF = 4.3
 INTRO_GAP_WORDS = 6
+# Words allowed between a class noun and a list cue ("benchmarks for X (e.g., ...").
+MAX_LIST_GAP = 6
 MAX_TITLE_NAME_WORDS = 4
 
 _CLASS_OF_MODELS = re.compile(
@@ -73,6 +75,9 @@ _INTRO_BLOCKERS = re.compile(
     r"\b(?:based|using|with|via|from|on|upon|leverag\w*|built|of|for|to|by|and|than|into|in)\b",
     re.I,
 )
+# A version number ending a name ("Llama-2", "GPT3", "BLIP-2"), not a data version ("NYUD-v2").
+_MODEL_VERSION = re.compile(r"[A-Za-z][-.]?\d+(?:\.\d+)*[a-z]?$")
+_DATA_VERSION = re.compile(r"[-\s]?[vV]\d+(?:\.\d+)*$")
 _HEAD_AFTER_PAREN = re.compile(r"\)[ \t]+([a-z][\w-]*)\b")
 _ARCHITECTURE_HEADS = frozenset({"model", "models", "network", "networks"})
 _OUR = re.compile(r"\b(?:our|the proposed|our proposed|this new)\s+(?:[\w-]+\s+){0,2}$", re.I)
@@ -129,6 +134,7 @@ def _head_after() -> re.Pattern[str]:
 def _appositive() -> re.Pattern[str]:
     return re.compile(
         rf"^\s*(?:\([^()]*\)\s*)?(?:,\s*|\s+(?:is|as|was)\s+)(?:a|an|the|our)\s+"
+        rf"(?:(?:suite|family|set|series|collection|kind|type|class)\s+of\s+)?"
         rf"(?:[\w-]+\s+){{0,5}}?({_head_words()})\b",
         re.I,
     )
@@ -169,7 +175,17 @@ def _intro_name() -> re.Pattern[str]:
     """A capitalised name right after an intro verb, before a comma or parenthesis."""
     return re.compile(
         rf"\b(?:{_cue('introduce')}|{_cue('name')})\s+(?:(?:a|an|the)\s+(?:new\s+|novel\s+)?)?"
-        r"([A-Z][\w.+-]*[\w+](?:\s[A-Z][\w.+-]*[\w+]){0,3})(?=\s*[,(:]|\s*$|\s+(?:to|for|which|that)\b)",
+        r"([A-Z][\w.+-]*[\w+](?:\s[A-Z][\w.+-]*[\w+]){0,3}(?:\s[vV]?\d+(?:\.\d+)*)?)"
+        r"(?=\s*[,(:]|\s*$|\s+(?:to|for|which|that)\b)",
+    )
+
+
+@cache
+def _named_after_head() -> re.Pattern[str]:
+    """A capitalised name right after a lower-case class noun: "the board game, Othello"."""
+    return re.compile(
+        rf"\b({_head_words()}),?[ \t]+([A-Z][\w.+-]*[\w+](?:[ \t][A-Z][\w.+-]*[\w+]){{0,2}})"
+        r"(?=\s*[,.;:()]|\s+(?:and|or|to|for|with|which|that|is|was)\b)"
     )
 
 
@@ -245,7 +261,11 @@ def fold(text: str) -> str:
     --------
     >>> fold("Transformers") == fold("transformer"), fold("GPT-4") == fold("gpt4")
     (True, True)
+    >>> fold("RMs") == fold("RM")
+    True
     """
+    if len(text) > 2 and text.endswith("s") and text[-2].isupper():
+        text = text[:-1]  # "RMs", "LLMs": an acronym's plural
     folded = re.sub(r"[^0-9a-z]+", "", text.casefold())
     return folded[:-1] if len(folded) > 3 and folded.endswith("s") else folded
 
@@ -286,13 +306,22 @@ class Decider:
             if span.label_ == NAME:
                 cand = Candidate(span.start_char, span.end_char, span.text, "name")
                 _type_by_shape(cand)
+                base = span.text.split()[0]
+                if base != span.text:  # "SQuAD v1.1" is typed like "SQuAD"
+                    _type_by_lexicon(cand, lexicon.lookup(base))
             else:
-                cand = Candidate(span.start_char, span.end_char, span.text, "phrase")
-                cand.add(EntityType(span.label_), _phrase_weight(span.text, heads))
+                start = span.start_char + _leading_vague_chars(span.text)
+                cand = Candidate(start, span.end_char, text[start : span.end_char], "phrase")
+                cand.add(EntityType(span.label_), _phrase_weight(cand.text, heads))
             yield cand
         title = _title_name(text, title_end)
         if title is not None:
             yield title
+        for match in _named_after_head().finditer(text):
+            cand = Candidate(match.start(2), match.end(2), match.group(2), "cue")
+            type_ = _heads()[match.group(1).casefold()]
+            cand.add(type_, _head_weight(type_))
+            yield cand
         for match in _intro_name().finditer(text):
             name = match.group(1)
             if is_name_like(name.split()[0]) or len(name.split()) == 1:
@@ -371,6 +400,23 @@ def _phrase_weight(text: str, heads: dict[str, tuple[str, bool]]) -> float:
     return W_CONTEXT if type_ == "method" else W_SHAPE
 
 
+def _leading_vague_chars(phrase: str) -> int:
+    """How many characters of everyday modifiers to cut before a specific one.
+
+    "stable multi-task learning" -> "multi-task learning"; "full fine-tuning" stays whole
+    (no specific modifier follows "full").
+    """
+    words = phrase.split(" ")
+    modifiers = words[:-1]
+    cut = 0
+    for index, word in enumerate(modifiers):
+        if is_specific_modifier(word):
+            break
+        if any(is_specific_modifier(w) for w in modifiers[index + 1 :]):
+            cut += len(word) + 1
+    return cut
+
+
 def is_specific_modifier(word: str) -> bool:
     """A modifier that narrows a head to a technique: rare, hyphenated, capitalised, or a term.
 
@@ -392,7 +438,7 @@ def _type_by_shape(cand: Candidate) -> None:
     family = first in families or (stem is not None and stem.group() in families)
     if family or "/" in text or re.search(r"\d+(?:\.\d+)?[BMKbmk]\b", text):
         cand.add(EntityType.MODEL, W_CONTEXT)
-    elif re.search(r"[A-Za-z][-.]?\d", text) and not text.isupper():
+    elif _MODEL_VERSION.search(text) and not _DATA_VERSION.search(text):
         cand.add(EntityType.MODEL, W_SHAPE)
 
 
@@ -443,6 +489,7 @@ def _title_name(text: str, title_end: int) -> Candidate | None:
     return cand
 
 
+_VERSION_WORD = re.compile(r"[vV]?\d+(?:\.\d+)*[a-z]?")
 _NAME_INNER_WORDS = frozenset({"of", "for", "and", "the", "in", "on", "with", "to", "a", "via"})
 
 
@@ -457,7 +504,12 @@ def _looks_like_a_name(phrase: str) -> bool:
         folded = word.casefold()
         if folded in folded_set("verbs") or folded in _QUESTION_WORDS:
             return False
-        if not (word[:1].isupper() or is_name_like(word) or folded in _NAME_INNER_WORDS):
+        if not (
+            word[:1].isupper()
+            or is_name_like(word)
+            or folded in _NAME_INNER_WORDS
+            or _VERSION_WORD.fullmatch(word)
+        ):
             return False
     return True
 
@@ -497,8 +549,12 @@ def _clause_before(text: str, start: int) -> str:
 
 
 def _head_weight(type_: EntityType) -> float:
-    """ "X models" often means models built with method X: a model head is weaker evidence."""
-    return W_SHAPE + W_WEAK if type_ is EntityType.MODEL else W_CONTEXT
+    """How much a class noun says about a name.
+
+    "X models" often means models built with method X, and "tasks such as X" often lists
+    datasets, so model and task nouns are weaker evidence than the others.
+    """
+    return W_SHAPE + W_WEAK if type_ in (EntityType.MODEL, EntityType.TASK) else W_CONTEXT
 
 
 def _type_by_context(text: str, cand: Candidate) -> None:
@@ -515,26 +571,45 @@ def _type_by_context(text: str, cand: Candidate) -> None:
     clause = _clause_before(text, cand.start)
     listed = _listed_under(clause)
     if listed is not None:
-        cand.add(listed, W_CONTEXT)
+        cand.add(listed, _head_weight(listed))
     has_model_shape = cand.scores.get(EntityType.MODEL, 0.0) >= W_SHAPE
     if not has_model_shape and _EVAL_ON.search(clause) and _evaluation().search(clause):
         cand.add(EntityType.BENCHMARK, W_SHAPE)
 
 
 def _listed_under(clause: str) -> EntityType | None:
-    """The class a name is listed under: "datasets such as X, Y and" + name -> benchmark."""
-    heads = list(_head_anywhere().finditer(clause))
-    if not heads:
-        return None
-    head = heads[-1]
-    between = clause[head.end() :]
-    between = _list_cue().sub(" ", between)
-    for token in re.findall(r"[^\s,;()]+", between):
+    """The class a name is listed under: "datasets such as X, Y and" + name -> benchmark.
+
+    With a list cue ("such as", "e.g.", "(", ":") the class noun may be a few words before
+    the cue ("benchmarks for scene understanding (i.e., X and"); without one, the list must
+    follow the class noun directly ("two popular datasets, X and").
+
+    Examples
+    --------
+    >>> _listed_under("on two benchmarks for scene understanding (i.e., PASCAL-Context and ")
+    <EntityType.BENCHMARK: 'benchmark'>
+    >>> _listed_under("two popular datasets, RobustFill and ")
+    <EntityType.BENCHMARK: 'benchmark'>
+    >>> _listed_under("datasets that people use with ") is None
+    True
+    """
+    cues = list(_list_cue().finditer(clause))
+    if cues:
+        items = clause[cues[-1].end() :]
+        heads = list(_head_anywhere().finditer(clause, 0, cues[-1].start()))
+        if not heads or len(clause[heads[-1].end() : cues[-1].start()].split()) > MAX_LIST_GAP:
+            return None
+    else:
+        heads = list(_head_anywhere().finditer(clause))
+        if not heads:
+            return None
+        items = clause[heads[-1].end() :]
+    for token in re.findall(r"[^\s,;()]+", items):
         if token.casefold() in _BETWEEN_LIST_WORDS:
             continue
         if not (token[:1].isupper() or any(ch.isdigit() for ch in token)):
             return None
-    return _heads()[head.group(1).casefold()]
+    return _heads()[heads[-1].group(1).casefold()]
 
 
 def _flag_introduced(text: str, cand: Candidate) -> None:

@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from kgraph.extract.patterns import DERIVED_SUFFIX
 from kgraph.extract.words import folded_set, word_list, zipf
 from kgraph.model import EntityType
 
@@ -155,9 +156,10 @@ class Lexicon:
         []
         """
         text = " ".join(text.split())
-        return self.tables[Mode.EXACT].get(text, []) + self.tables[Mode.FOLDED].get(
+        terms = self.tables[Mode.EXACT].get(text, []) + self.tables[Mode.FOLDED].get(
             text.casefold(), []
         )
+        return sorted(terms, key=lambda t: t.rank)
 
     def matchers(self, nlp: Language) -> dict[Mode, PhraseMatcher]:
         """An ORTH matcher for the exact forms and a LOWER matcher for the folded ones."""
@@ -241,10 +243,16 @@ def default_lexicon() -> Lexicon:
 
 
 def _glued(doc: Doc, start: int, end: int) -> bool:
-    """True when tokens start..end are only part of a larger hyphenated or slashed word."""
+    """True when tokens start..end are only part of a larger hyphenated or slashed word.
+
+    A name made into a modifier ("PPO-based", "GPT-style") still counts as the name.
+    """
     if start > 0 and not doc[start - 1].whitespace_ and doc[start - 1].text in "-/":
         return True
-    return end < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in "-/"
+    if end < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in "-/":
+        rest = doc[end : end + 2].text
+        return DERIVED_SUFFIX.match(rest) is None
+    return False
 
 
 @Language.factory("kgraph_lexicon", assigns=["doc.spans"], default_config={"spans_key": SPANS_KEY})

@@ -37,8 +37,17 @@ _VARIANT_WORDS = (
     "Turbo|Sonnet|Opus|Haiku|Pro|Ultra|Flash|Mini|mini|Nano|Instruct|Chat|Base|Large|Small|"
     "Medium|XL|XXL|Omni|Plus|Max|Lite|Vision|Coder|Math"
 )
+_SIZE_OR_VERSION = re.compile(rf"{_SIZE}|\b[vV]\d")
 _VARIANT = re.compile(rf"(?:{_VARIANT_WORDS}|beta|alpha|it|instruct|chat|base|hf)", re.I)
 _EXTENSION = re.compile(rf"(?:[ -](?:{_SIZE}|{_VERSION}|(?:{_VARIANT_WORDS})\b))")
+
+
+# A name made into a modifier: "PPO-based", "GPT-style", "LLM-driven".
+DERIVED_SUFFIX = re.compile(
+    r"-(?:based|style|like|driven|powered|enhanced|guided|aware|free|specific|generated|"
+    r"augmented|assisted|centric|level|scale|only)$",
+    re.I,
+)
 
 
 def _part_is_name(part: str) -> bool:
@@ -46,9 +55,9 @@ def _part_is_name(part: str) -> bool:
     if not letters:
         return False
     if len(letters) >= 2 and all(ch.isupper() for ch in letters):
-        return True  # GPT, SCAN, LLM-ish acronyms (generic ones are filtered by the caller)
-    if any(ch.isupper() for ch in part[1:]):
-        return True  # CamelCase: ExeDec, mBLIP, kGym
+        return True  # GPT, SCAN, XM3600
+    if re.search(r"[a-z][A-Z]", part) or (part[0].islower() and any(ch.isupper() for ch in part)):
+        return True  # CamelCase: ExeDec, mBLIP, kGym (not "3D")
     return part[0].isupper() and any(ch.isdigit() for ch in part)  # T5, V2
 
 
@@ -61,18 +70,21 @@ def is_name_like(token: str) -> bool:
     [True, True, True, True, True, True]
     >>> [is_name_like(t) for t in ["Zero-Shot", "Top-1", "2D", "LLMs", "AI-driven", "k-means"]]
     [False, False, False, False, False, False]
-    >>> is_name_like("Zephyr-7b-beta")
-    True
+    >>> [is_name_like(t) for t in ["Zephyr-7b-beta", "3D-LLM", "video-3D", "Image-to-3D"]]
+    [True, True, False, False]
     """
     core = token.rstrip("+")
     if core.casefold() in folded_set("generic") or _ROMAN.fullmatch(core):
         return False
     parts = [p for p in re.split(r"[-./]", core) if p]
     generic = folded_set("generic")
-    if any(_part_is_name(p) and p.casefold().rstrip("s") not in generic for p in parts):
+    specific = [p for p in parts if p.casefold().rstrip("s") not in generic]
+    if any(_part_is_name(p) for p in specific):
         if core[0].isdigit():
             return any(_part_is_name(p) and not p[0].isdigit() for p in parts[1:])
-        return not _all_plain_acronym_generic(parts)
+        return True
+    if len(specific) < len(parts) and any(not p.islower() for p in specific):
+        return True  # a generic acronym made specific: "3D-LLM", "Duo-LLM" (not "AI-driven")
     # Letters then a version number: Llama-2, Qwen2, Gemma-7b; not common words (Top-1).
     if core[0].isalpha() and any(ch.isdigit() for ch in core):
         alpha = [p for p in parts if p.isalpha() and not _VARIANT.fullmatch(p)]
@@ -83,29 +95,31 @@ def is_name_like(token: str) -> bool:
 _ROMAN = re.compile(r"[IVX]{1,4}")
 
 
-def _all_plain_acronym_generic(parts: list[str]) -> bool:
-    generic = folded_set("generic")
-    return all(p.casefold() in generic or p.casefold().rstrip("s") in generic for p in parts)
-
-
 def name_spans(text: str) -> Iterator[tuple[int, int]]:
     """Character spans of shape-names in ``text``, each extended by its sizes and versions.
 
     Examples
     --------
-    >>> t = "We compare GPT-4 Turbo, Llama 2 7B and Mistral 7B on GSM8K."
+    >>> t = "We compare GPT-4 Turbo, Llama 2 7B and Mistral 7B on GSM8K with PPO-based tuning."
     >>> [t[s:e] for s, e in name_spans(t)]
-    ['GPT-4 Turbo', 'Llama 2 7B', 'Mistral 7B', 'GSM8K']
+    ['GPT-4 Turbo', 'Llama 2 7B', 'Mistral 7B', 'GSM8K', 'PPO']
     """
     families = frozenset(word_list("model_families"))
     for match in _TOKEN.finditer(text):
         token = match.group()
         start, end = match.span()
+        suffix = DERIVED_SUFFIX.search(token)
+        if suffix is not None:  # "PPO-based RLHF": the name is PPO
+            token = token[: suffix.start()]
+            end = start + len(token)
         extended = _extend(text, end)
         if is_name_like(token) or token in families:
             yield start, extended
-        elif extended > end and token[:1].isupper() and re.search(_SIZE, text[end:extended]):
-            yield start, extended  # "Gopher 280B": a capitalised word with a model size
+        elif extended > end and token[:1].isupper() and _SIZE_OR_VERSION.search(text[end:extended]):
+            yield (
+                start,
+                extended,
+            )  # "Gopher 280B", "Uni-Perceiver v2": a capitalised word, versioned
 
 
 def _extend(text: str, end: int) -> int:
