@@ -16,14 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_suffix_regex
 
 # Importing the component modules registers their factories with spaCy.
 from kgraph.extract import abbreviations, entities, lexicon, patterns  # noqa: F401
 from kgraph.model import Extraction, Paper
 
+SENTENCE_FINAL_AFTER_DIGIT_CAPITAL = r"(?<=[0-9][A-Z])\."
 COMPONENTS = ("kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns", "kgraph_entities")
 
 
@@ -44,6 +47,11 @@ def build_nlp() -> Language:
     ['kgraph_abbreviations', 'kgraph_lexicon', 'kgraph_patterns', 'kgraph_entities']
     """
     nlp = spacy.blank("en")
+    # spaCy keeps "GSM8K." whole (a capital after a digit looks like an abbreviation's end);
+    # names end sentences often enough that the full stop must come off.
+    suffixes = [*list(nlp.Defaults.suffixes or ()), SENTENCE_FINAL_AFTER_DIGIT_CAPITAL]
+    tokenizer: Any = nlp.tokenizer  # a spacy.tokenizer.Tokenizer (a Cython class, no stubs)
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp
