@@ -116,7 +116,11 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=64, help=argparse.SUPPRESS)
     parser.add_argument(
-        "--processes", type=int, default=1, metavar="N", help="extraction processes (default: 1)"
+        "--processes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="extraction processes (default: 0, one per CPU core for large inputs)",
     )
 
 

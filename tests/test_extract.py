@@ -232,3 +232,13 @@ def test_a_name_ending_a_sentence_after_a_digit_is_still_found() -> None:
     start = doc.text.index("GSM8K")
     assert doc.char_span(start, start + 5) is not None, "the full stop is not glued to GSM8K"
     assert "GSM8K" in [m.name for m in doc._.kgraph_mentions]
+
+
+def test_two_processes_give_the_same_extractions_in_order(seed_papers: list[Paper]) -> None:
+    from kgraph.extract import Settings
+
+    papers = seed_papers[:300]
+    single = list(extract(papers, Settings(n_process=1)))
+    parallel = list(extract(papers, Settings(n_process=2)))
+    assert [e.paper.id for e in parallel] == [p.id for p in papers]
+    assert parallel == single

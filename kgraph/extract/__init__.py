@@ -1,6 +1,7 @@
 """Extraction: a spaCy pipeline over title + abstract, plain mentions out.
 
-The pipeline is ``spacy.blank("en")`` plus kgraph's components, in order:
+The pipeline is ``spacy.blank("en")`` (with one extra tokenizer suffix rule, see
+:mod:`kgraph.extract.tokenizer`) plus kgraph's components, in order:
 
 - ``kgraph_abbreviations`` (abbreviation definitions, Schwartz-Hearst),
 - ``kgraph_lexicon`` (Papers with Code gazetteer, PhraseMatcher),
@@ -13,29 +14,41 @@ Nothing is downloaded. spaCy objects stay inside this package: :func:`extract` y
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from multiprocessing.pool import AsyncResult
 
-import spacy
 from spacy.language import Language
-from spacy.util import compile_suffix_regex
 
 # Importing the component modules registers their factories with spaCy.
 from kgraph.extract import abbreviations, entities, lexicon, patterns  # noqa: F401
-from kgraph.model import Extraction, Paper
+from kgraph.extract.tokenizer import blank_english
+from kgraph.model import Extraction, Mention, Paper
 
-SENTENCE_FINAL_AFTER_DIGIT_CAPITAL = r"(?<=[0-9][A-Z])\."
 COMPONENTS = ("kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns", "kgraph_entities")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How the extraction pipeline runs."""
+    """How the extraction pipeline runs.
+
+    ``n_process`` 0 means: one process per CPU core, once there are at least
+    ``PARALLEL_MIN_PAPERS`` papers (below that, starting workers costs more than it saves).
+    """
 
     batch_size: int = 64
-    n_process: int = 1
+    n_process: int = 0
+
+
+# Papers per task sent to a worker, and how many tasks per worker may be in flight: enough to
+# keep the workers busy, few enough that memory stays flat however long the input is.
+CHUNK_PAPERS = 256
+TASKS_IN_FLIGHT_PER_WORKER = 3
+PARALLEL_MIN_PAPERS = 2000
 
 
 def build_nlp() -> Language:
@@ -46,12 +59,7 @@ def build_nlp() -> Language:
     >>> build_nlp().pipe_names
     ['kgraph_abbreviations', 'kgraph_lexicon', 'kgraph_patterns', 'kgraph_entities']
     """
-    nlp = spacy.blank("en")
-    # spaCy keeps "GSM8K." whole (a capital after a digit looks like an abbreviation's end);
-    # names end sentences often enough that the full stop must come off.
-    suffixes = [*list(nlp.Defaults.suffixes or ()), SENTENCE_FINAL_AFTER_DIGIT_CAPITAL]
-    tokenizer: Any = nlp.tokenizer  # a spacy.tokenizer.Tokenizer (a Cython class, no stubs)
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    nlp = blank_english()
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp
@@ -75,9 +83,64 @@ def extract(
     >>> [(m.name, m.type.value, m.introduced) for m in mentions if m.name == "ExeDec"]
     [('ExeDec', 'method', True)]
     """
+    workers = settings.n_process
+    if workers == 0:
+        papers = list(papers) if not isinstance(papers, list) else papers
+        workers = (os.cpu_count() or 1) if len(papers) >= PARALLEL_MIN_PAPERS else 1
+    if workers > 1 and nlp is None:
+        yield from _extract_parallel(papers, settings, workers)
+        return
     nlp = nlp or default_nlp()
     pairs = ((paper.text, paper) for paper in papers)
-    for doc, paper in nlp.pipe(
-        pairs, as_tuples=True, batch_size=settings.batch_size, n_process=settings.n_process
-    ):
+    for doc, paper in nlp.pipe(pairs, as_tuples=True, batch_size=settings.batch_size):
         yield Extraction(paper, tuple(doc._.kgraph_mentions or ()))
+
+
+def mentions_of(texts: list[str], batch_size: int = 64) -> list[tuple[Mention, ...]]:
+    """The mentions of each text, with this process's pipeline (a worker's task)."""
+    nlp = default_nlp()
+    return [tuple(doc._.kgraph_mentions or ()) for doc in nlp.pipe(texts, batch_size=batch_size)]
+
+
+def _extract_parallel(
+    papers: Iterable[Paper], settings: Settings, workers: int
+) -> Iterator[Extraction]:
+    """:func:`extract` over ``workers`` processes, in input order, with bounded memory.
+
+    Workers receive texts and send back plain mentions (not Docs, whose serialisation costs
+    more than the extraction). On Linux they are forked after the pipeline is built, so they
+    start at once and share its memory.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if "fork" in methods:
+        default_nlp()  # build once, before forking: the workers inherit it
+    chunks = _chunks(papers, CHUNK_PAPERS)
+    with context.Pool(workers) as pool:
+        pending: deque[tuple[list[Paper], AsyncResult[list[tuple[Mention, ...]]]]] = deque()
+        for chunk in chunks:
+            texts = [paper.text for paper in chunk]
+            pending.append((chunk, pool.apply_async(mentions_of, (texts, settings.batch_size))))
+            if len(pending) >= workers * TASKS_IN_FLIGHT_PER_WORKER:
+                yield from _collect(pending.popleft())
+        while pending:
+            yield from _collect(pending.popleft())
+
+
+def _collect(
+    task: tuple[list[Paper], AsyncResult[list[tuple[Mention, ...]]]],
+) -> Iterator[Extraction]:
+    chunk, result = task
+    for paper, found in zip(chunk, result.get(), strict=True):
+        yield Extraction(paper, found)
+
+
+def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    chunk: list[Paper] = []
+    for paper in papers:
+        chunk.append(paper)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kgraph.extract.doctext import doc_text
+
 MAX_SHORT_CHARS = 12
+LONG_FORM_WINDOW = 200  # characters before a parenthesis searched for its long form
 MAX_SHORT_WORDS = 2
 _PAREN = re.compile(r"\(([^()\n]{1,80})\)")
 # "Low-Rank Adaptation, or LoRA," : the same definition without parentheses.
@@ -178,7 +181,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
     for match in _PAREN.finditer(text):
         inner = match.group(1).strip()
         inner_start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
-        before = text[: match.start()].rstrip()
+        before = _before(text, match.start())
         if is_short_form(inner):
             abbreviation = _forward(text, before, inner, inner_start)
         else:
@@ -188,11 +191,21 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
     for match in _OR_SHORT.finditer(text):
         short = match.group(1)
         if is_short_form(short):
-            abbreviation = _forward(text, text[: match.start()], short, match.start(1))
+            abbreviation = _forward(text, _before(text, match.start()), short, match.start(1))
             if abbreviation is not None:
                 found.append(abbreviation)
     found.sort(key=lambda a: a.long_start)
     return found
+
+
+def _before(text: str, end: int) -> str:
+    """The text before ``end`` that a long form can come from; offsets stay those of ``text``.
+
+    Long forms are at most a dozen words, so a bounded window is enough; the window is
+    padded with spaces so that positions in it are positions in ``text``.
+    """
+    start = max(0, end - LONG_FORM_WINDOW)
+    return (" " * start + text[start:end]).rstrip()
 
 
 def _window_start(before: str) -> int:
@@ -263,7 +276,7 @@ class AbbreviationDetector:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        abbreviations = find_abbreviations(doc.text)
+        abbreviations = find_abbreviations(doc_text(doc))
         self.set_annotations(doc, abbreviations)
         return doc
 

@@ -20,19 +20,21 @@ The result is plain :class:`~kgraph.model.Mention` objects in ``doc._.kgraph_men
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kgraph.extract import abbreviations as abbr
+from kgraph.extract.doctext import doc_text, doc_words
 from kgraph.extract.lexicon import SPANS_KEY as LEXICON_KEY
 from kgraph.extract.lexicon import Rank, Term, default_lexicon
-from kgraph.extract.patterns import NAME, is_name_like, np_heads
+from kgraph.extract.patterns import NAME, ORG_PREFIXED, is_name_like, np_heads
 from kgraph.extract.patterns import SPANS_KEY as PATTERNS_KEY
 from kgraph.extract.words import folded_set, mapping, word_list, zipf
 from kgraph.model import EntityType, Mention
@@ -63,10 +65,17 @@ _CLASS_OF_MODELS = re.compile(
     re.I,
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu)(?:/\S*)?", re.I)
-_SENTENCE_END = re.compile(
-    r"(?<![A-Z]\.)(?<!\be\.g)(?<!\bi\.e)(?<!\bet al)(?<!\bvs)(?<!\bFig)[.!?](?=\s+[A-Z(\"'])|\n+"
-)
+# A full stop, ! or ? before a capital, or a line break: a sentence may end there...
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"'])|\n+")
+# ...unless the full stop ends one of these ("e.g. BERT", "Fig. 2", "J. Smith").
+_NOT_A_SENTENCE_END = re.compile(r"(?:\be\.g|\bi\.e|\bet al|\bvs|\bFig|\bEq|\b[A-Z])$")
 _ARTICLE = re.compile(r"^(?:the|a|an|our|their|its|this|these|those)\s+", re.I)
+_MAY_HOLD_URL = re.compile(r"://|www\.|\.(?:com|org|io|ai|net|edu)\b")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NAME_PART_SPLIT = re.compile(r"[-\s/]")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_MODEL_SIZE = re.compile(r"\d+(?:\.\d+)?[BMKbmk]\b")
+_LIST_ITEM = re.compile(r"[^\s,;()]+")
 _CLAUSE_SPLIT = re.compile(r"[.!?;]\s|\n")
 _COORDINATION = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)$")
 _BETWEEN_LIST_WORDS = frozenset({"and", "or", "the", "a", "an", "as", "well", "also"})
@@ -76,7 +85,7 @@ _INTRO_BLOCKERS = re.compile(
     re.I,
 )
 # A version number ending a name ("Llama-2", "GPT3", "BLIP-2"), not a data version ("NYUD-v2").
-_MODEL_VERSION = re.compile(r"[A-Za-z][-.]?\d+(?:\.\d+)*[a-z]?$")
+_MODEL_VERSION = re.compile(r"[A-Za-z]{2,}[-.]?\d+(?:\.\d+)*[a-z]?$")
 _DATA_VERSION = re.compile(r"[-\s]?[vV]\d+(?:\.\d+)*$")
 _HEAD_AFTER_PAREN = re.compile(r"\)[ \t]+([a-z][\w-]*)\b")
 _ARCHITECTURE_HEADS = frozenset({"model", "models", "network", "networks"})
@@ -170,23 +179,31 @@ _EVAL_ON = re.compile(
 )
 
 
-@cache
-def _intro_name() -> re.Pattern[str]:
-    """A capitalised name right after an intro verb, before a comma or parenthesis."""
-    return re.compile(
-        rf"\b(?:{_cue('introduce')}|{_cue('name')})\s+(?:(?:a|an|the)\s+(?:new\s+|novel\s+)?)?"
-        r"([A-Z][\w.+-]*[\w+](?:\s[A-Z][\w.+-]*[\w+]){0,3}(?:\s[vV]?\d+(?:\.\d+)*)?)"
-        r"(?=\s*[,(:]|\s*$|\s+(?:to|for|which|that)\b)",
-    )
+# After an intro verb: a capitalised name, before a comma or parenthesis ("we present
+# Okapi, a new dataset"). Matched only where the word scan found an intro verb.
+_NAME_AFTER_VERB = re.compile(
+    r"\s+(?:(?:a|an|the)\s+(?:new\s+|novel\s+)?)?"
+    r"([A-Z][\w.+-]*[\w+](?:\s[A-Z][\w.+-]*[\w+]){0,3}(?:\s[vV]?\d+(?:\.\d+)*)?)"
+    r"(?=\s*[,(:]|\s*$|\s+(?:to|for|which|that)\b)"
+)
+# After a lower-case class noun: a capitalised name ("the board game, Othello").
+_NAME_AFTER_HEAD = re.compile(
+    r",?[ \t]+([A-Z][\w.+-]*[\w+](?:[ \t][A-Z][\w.+-]*[\w+]){0,2})"
+    r"(?=\s*[,.;:()]|\s+(?:and|or|to|for|with|which|that|is|was)\b)"
+)
 
 
 @cache
-def _named_after_head() -> re.Pattern[str]:
-    """A capitalised name right after a lower-case class noun: "the board game, Othello"."""
-    return re.compile(
-        rf"\b({_head_words()}),?[ \t]+([A-Z][\w.+-]*[\w+](?:[ \t][A-Z][\w.+-]*[\w+]){{0,2}})"
-        r"(?=\s*[,.;:()]|\s+(?:and|or|to|for|with|which|that|is|was)\b)"
-    )
+def _cased(words: frozenset[str]) -> frozenset[str]:
+    """Lower-case words with their capitalised and upper-case spellings, for exact lookups."""
+    return words | {w.capitalize() for w in words} | {w.upper() for w in words}
+
+
+@cache
+def _cue_words(*roles: str) -> frozenset[str]:
+    """The one-word cues of ``roles`` (``cues.tsv``), lower-cased."""
+    rows = (row.split("\t", 1) for row in word_list("cues.tsv"))
+    return frozenset(word.casefold() for kind, word in rows if kind in roles and word.isalpha())
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -201,6 +218,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
     out = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        if match.group() == "." and _NOT_A_SENTENCE_END.search(
+            text, max(0, match.start() - 8), match.start()
+        ):
+            continue
         end = match.end() if match.group().strip() else match.start()
         if text[start:end].strip():
             out.append(_trim(text, start, end))
@@ -218,6 +239,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=65536)
 def strip_name(text: str) -> str:
     """Drop a leading article and a trailing lower-case generic head that are not the name.
 
@@ -239,6 +261,7 @@ def strip_name(text: str) -> str:
     return " ".join(words[:-1])
 
 
+@lru_cache(maxsize=65536)
 def is_generic(text: str) -> bool:
     """Is ``text`` a class of systems, a field or a generic word rather than one thing?
 
@@ -254,6 +277,7 @@ def is_generic(text: str) -> bool:
     return bool(_CLASS_OF_MODELS.search(folded)) or not any(ch.isalpha() for ch in folded)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The within-paper identity of a surface form: letters and digits, no plural "s".
 
@@ -266,7 +290,7 @@ def fold(text: str) -> str:
     """
     if len(text) > 2 and text.endswith("s") and text[-2].isupper():
         text = text[:-1]  # "RMs", "LLMs": an acronym's plural
-    folded = re.sub(r"[^0-9a-z]+", "", text.casefold())
+    folded = _NON_ALNUM.sub("", text.casefold())
     return folded[:-1] if len(folded) > 3 and folded.endswith("s") else folded
 
 
@@ -274,60 +298,77 @@ class Decider:
     """Turns the candidate spans of a Doc into mentions (see the module docstring)."""
 
     def __call__(self, doc: Doc) -> list[Mention]:
-        text = doc.text
+        text = doc_text(doc)
         title_end = text.find("\n\n") if "\n\n" in text else len(text)
         suppressed: set[str] = set()
         candidates = list(self._candidates(doc, title_end, suppressed))
-        urls = [m.span() for m in _URL.finditer(text)]
+        urls = [m.span() for m in _URL.finditer(text)] if _MAY_HOLD_URL.search(text) else []
         candidates = [
             c
             for c in candidates
             if not _inside(c, urls) and not is_generic(c.text) and fold(c.text) not in suppressed
         ]
         kept = _select(candidates)
+        intro_cues = _cased(_cue_words("introduce", "name") | _OWNERSHIP_CUES)
+        cues = [end for _, end, word in doc_words(doc) if word in intro_cues]
         for cand in kept:
             if cand.source in PROPER:
                 _type_by_context(text, cand)
-            _flag_introduced(text, cand)
+            if _cue_before(cues, cand.start):
+                _flag_introduced(text, cand)
         _propagate_coordination(text, kept)
         return _group(text, kept, sentences(text))
 
     def _candidates(self, doc: Doc, title_end: int, suppressed: set[str]) -> Iterator[Candidate]:
-        text = doc.text
+        text = doc_text(doc)
         for definition in doc._.kgraph_abbreviations or ():
             yield from _abbreviation(text, definition, suppressed)
-        lexicon = default_lexicon()
+        lookup = _lookup
         for span in doc.spans.get(LEXICON_KEY, ()):
-            cand = Candidate(span.start_char, span.end_char, span.text, "lexicon")
-            _type_by_lexicon(cand, lexicon.lookup(span.text))
+            surface = text[span.start_char : span.end_char]
+            cand = Candidate(span.start_char, span.end_char, surface, "lexicon")
+            _type_by_lexicon(cand, lookup(surface))
             yield cand
         heads = np_heads()
         for span in doc.spans.get(PATTERNS_KEY, ()):
+            surface = text[span.start_char : span.end_char]
             if span.label_ == NAME:
-                cand = Candidate(span.start_char, span.end_char, span.text, "name")
+                cand = Candidate(span.start_char, span.end_char, surface, "name")
                 _type_by_shape(cand)
-                base = span.text.split()[0]
-                if base != span.text:  # "SQuAD v1.1" is typed like "SQuAD"
-                    _type_by_lexicon(cand, lexicon.lookup(base))
+                base = surface.split()[0]
+                if base != surface:  # "SQuAD v1.1" is typed like "SQuAD"
+                    _type_by_lexicon(cand, lookup(base))
             else:
-                start = span.start_char + _leading_vague_chars(span.text)
+                start = span.start_char + _leading_vague_chars(surface)
                 cand = Candidate(start, span.end_char, text[start : span.end_char], "phrase")
                 cand.add(EntityType(span.label_), _phrase_weight(cand.text, heads))
             yield cand
         title = _title_name(text, title_end)
         if title is not None:
             yield title
-        for match in _named_after_head().finditer(text):
-            cand = Candidate(match.start(2), match.end(2), match.group(2), "cue")
-            type_ = _heads()[match.group(1).casefold()]
-            cand.add(type_, _head_weight(type_))
-            yield cand
-        for match in _intro_name().finditer(text):
-            name = match.group(1)
-            if is_name_like(name.split()[0]) or len(name.split()) == 1:
-                cand = Candidate(match.start(1), match.end(1), name, "cue")
-                _type_by_lexicon(cand, lexicon.lookup(name))
-                yield cand
+        class_nouns = _heads()
+        intro_verbs = _cased(_cue_words("introduce", "name"))
+        for _, end, word in doc_words(doc):
+            if word in class_nouns:  # lower-case as written: a class noun, not part of a name
+                match = _NAME_AFTER_HEAD.match(text, end)
+                if match is not None:
+                    cand = Candidate(match.start(1), match.end(1), match.group(1), "cue")
+                    cand.add(class_nouns[word], _head_weight(class_nouns[word]))
+                    yield cand
+            elif word in intro_verbs:
+                match = _NAME_AFTER_VERB.match(text, end)
+                if match is None:
+                    continue
+                name = match.group(1)
+                if is_name_like(name.split()[0]) or len(name.split()) == 1:
+                    cand = Candidate(match.start(1), match.end(1), name, "cue")
+                    _type_by_lexicon(cand, lookup(name))
+                    yield cand
+
+
+@lru_cache(maxsize=65536)
+def _lookup(surface: str) -> tuple[Term, ...]:
+    return tuple(default_lexicon().lookup(surface))
 
 
 def _abbreviation(
@@ -433,10 +474,10 @@ def is_specific_modifier(word: str) -> bool:
 def _type_by_shape(cand: Candidate) -> None:
     text = cand.text
     families = frozenset(word_list("model_families"))
-    first = re.split(r"[-\s/]", text)[0].rstrip("+")
-    stem = re.match(r"[A-Za-z]+", text)
+    first = _NAME_PART_SPLIT.split(text)[0].rstrip("+")
+    stem = _LETTERS.match(text)
     family = first in families or (stem is not None and stem.group() in families)
-    if family or "/" in text or re.search(r"\d+(?:\.\d+)?[BMKbmk]\b", text):
+    if family or ORG_PREFIXED.match(text) or _MODEL_SIZE.search(text):
         cand.add(EntityType.MODEL, W_CONTEXT)
     elif _MODEL_VERSION.search(text) and not _DATA_VERSION.search(text):
         cand.add(EntityType.MODEL, W_SHAPE)
@@ -604,12 +645,22 @@ def _listed_under(clause: str) -> EntityType | None:
         if not heads:
             return None
         items = clause[heads[-1].end() :]
-    for token in re.findall(r"[^\s,;()]+", items):
+    for token in _LIST_ITEM.findall(items):
         if token.casefold() in _BETWEEN_LIST_WORDS:
             continue
         if not (token[:1].isupper() or any(ch.isdigit() for ch in token)):
             return None
     return _heads()[heads[-1].group(1).casefold()]
+
+
+# Words that, besides the intro and naming verbs, can make a following name the paper's own.
+_OWNERSHIP_CUES = frozenset({"our", "proposed", "new"})
+
+
+def _cue_before(cue_ends: list[int], start: int) -> bool:
+    """Is there an intro cue in the ``CONTEXT_CHARS`` before ``start``?"""
+    index = bisect.bisect_right(cue_ends, start)
+    return index > 0 and cue_ends[index - 1] >= start - CONTEXT_CHARS
 
 
 def _flag_introduced(text: str, cand: Candidate) -> None:

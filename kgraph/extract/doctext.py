@@ -1,0 +1,42 @@
+"""The text of a Doc, computed once per Doc.
+
+``Doc.text`` rebuilds the string from every token on each access (about as long as
+tokenising it); the components read it through :func:`doc_text`, which caches it in
+``doc.user_data``.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+_KEY = "kgraph_text"
+_WORDS_KEY = "kgraph_words"
+Words = list[tuple[int, int, str]]
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built on first use and cached on the Doc.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> doc = spacy.blank("en")("A short text.")
+    >>> doc_text(doc) == doc.text and doc_text(doc) is doc_text(doc)
+    True
+    """
+    text = doc.user_data.get(_KEY)
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data[_KEY] = text
+    return text
+
+
+def doc_words(doc: Doc) -> Words:
+    """The words of the doc's text (:func:`kgraph.extract.patterns.words`), cached too."""
+    from kgraph.extract.patterns import words
+
+    found = doc.user_data.get(_WORDS_KEY)
+    if not isinstance(found, list):
+        found = words(doc_text(doc))
+        doc.user_data[_WORDS_KEY] = found
+    return found
