@@ -7,8 +7,8 @@ import spacy
 
 from kgraph.extract import build_nlp, extract
 from kgraph.extract.abbreviations import find_abbreviations
-from kgraph.extract.lexicon import default_lexicon
 from kgraph.extract.patterns import is_name_like, name_spans, phrase_spans
+from kgraph.lexicon import default_lexicon
 from kgraph.model import EntityType, Mention, Paper
 
 

@@ -33,11 +33,11 @@ from spacy.tokens import Doc
 from kgraph.extract import abbreviations as abbr
 from kgraph.extract.doctext import doc_text, doc_words
 from kgraph.extract.lexicon import SPANS_KEY as LEXICON_KEY
-from kgraph.extract.lexicon import Rank, Term, default_lexicon
 from kgraph.extract.patterns import NAME, ORG_PREFIXED, is_name_like, np_heads
 from kgraph.extract.patterns import SPANS_KEY as PATTERNS_KEY
-from kgraph.extract.words import folded_set, mapping, word_list, zipf
+from kgraph.lexicon import Rank, Term, default_lexicon
 from kgraph.model import EntityType, Mention
+from kgraph.words import folded_set, mapping, word_list, zipf
 
 # How much each source is trusted when candidates overlap (higher wins on equal length).
 PRIORITY = {"abbreviation": 6, "title": 5, "cue": 4, "lexicon": 3, "name": 2, "phrase": 1}

@@ -1,22 +1,6 @@
-"""The Papers with Code gazetteer (``kgraph/data/lexicon``) and the component that matches it.
-
-Which surface forms of a lexicon name may match, and how, is decided once when the lexicon
-loads (:func:`match_forms`): names with capitals inside or digits ("SCAN", "GSM8K", "ImageNet")
-match case-sensitively; lower-case multi-word method and task names ("knowledge distillation")
-match in any case; single everyday words ("Text", "Wine", "Attention") do not match unless the
-name is rare enough in general English to be a term. "SCAN" the dataset is never "scan".
-"""
+"""The spaCy component that matches the lexicon (:mod:`kgraph.lexicon`) in a Doc."""
 
 from __future__ import annotations
-
-import csv
-import io
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from enum import Enum
-from functools import cache
-from importlib import resources
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -25,230 +9,26 @@ from spacy.tokens import Doc, Span
 from kgraph.extract.doctext import doc_text
 from kgraph.extract.patterns import DERIVED_SUFFIX
 from kgraph.extract.tokenizer import blank_english
-from kgraph.extract.words import folded_set, word_list, zipf
-from kgraph.model import EntityType
+from kgraph.lexicon import Lexicon, Mode, Term, default_lexicon
 
 SPANS_KEY = "kgraph_lexicon"
-# A single Title-case word is a name, not an everyday word, below this Zipf frequency.
-NAME_MAX_ZIPF = 3.0
-# A single lower-case method or task word is a term below this Zipf frequency.
-TERM_MAX_ZIPF = 3.3
-MAX_TERM_WORDS = 8
-# Leaderboard labels and dataset names this short and all capitals are too ambiguous to trust.
-SHORT_ACRONYM = 3
-# PwC method collections whose members are trained models rather than techniques.
-MODEL_COLLECTIONS = frozenset(
-    {
-        "Autoencoding Transformers",
-        "Autoregressive Transformers",
-        "Language Models",
-        "Vision and Language Pre-Trained Models",
-        "Image Models",
-        "Generative Audio Models",
-        "Text-to-Speech Models",
-        "Speech Recognition Models",
-    }
-)
-_TERM_TYPES = frozenset({EntityType.METHOD, EntityType.TASK, EntityType.METRIC})
 
 
-class Mode(Enum):
-    EXACT = "EXACT"  # case-sensitive, token by token
-    FOLDED = "FOLDED"  # case-insensitive
+def build_matchers(lexicon: Lexicon, nlp: Language) -> dict[Mode, PhraseMatcher]:
+    """An ORTH matcher for the exact forms and a LOWER matcher for the folded ones.
 
-
-class Rank(int, Enum):
-    """Where a term came from; the lower, the more it is trusted when one form has two types."""
-
-    CURATED = 0  # kgraph's own lists (model families, metrics)
-    DATASET = 1
-    METHOD = 2
-    TASK = 3
-    LEADERBOARD = 4
-
-
-@dataclass(frozen=True)
-class Term:
-    """One lexicon entry that a surface form points to."""
-
-    name: str
-    type: EntityType
-    url: str | None = None
-    rank: Rank = Rank.CURATED
-
-
-def _has_inner_capital_or_digit(word: str) -> bool:
-    return any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
-
-
-def _hyphen_variants(form: str) -> list[str]:
-    """``fine-tuning`` is also written ``fine tuning`` and ``finetuning``."""
-    variants = [form]
-    if "-" in form:
-        variants += [form.replace("-", " "), form.replace("-", "")]
-    return list(dict.fromkeys(variants))
-
-
-def match_forms(surface: str, type_: EntityType, trusted: bool = False) -> list[tuple[str, Mode]]:
-    """The forms under which a lexicon name may be matched in text, and how.
-
-    ``trusted`` names (kgraph's curated lists) skip the everyday-word filter: a lower-case
-    entry there is a term by decision ("transformer", "pruning").
-
-    Examples
-    --------
-    >>> match_forms("SCAN", EntityType.BENCHMARK)
-    [('SCAN', <Mode.EXACT: 'EXACT'>)]
-    >>> match_forms("Text", EntityType.BENCHMARK)
-    []
-    >>> [f for f, _ in match_forms("Knowledge Distillation", EntityType.METHOD)]
-    ['knowledge distillation']
-    >>> [f for f, _ in match_forms("fine-tuning", EntityType.METHOD)]
-    ['fine-tuning', 'fine tuning', 'finetuning']
+    The ~25k patterns are tokenised by a separate tokenizer with the same rules: feeding
+    them through the pipeline's own tokenizer makes it several times slower afterwards
+    (measured here: 3,900 -> 600 docs/s), and the attribute hashes match either way.
     """
-    surface = " ".join(surface.split())
-    words = surface.split()
-    if (
-        len(surface) < 2
-        or not any(ch.isalpha() for ch in surface)
-        or len(words) > MAX_TERM_WORDS
-        or surface.casefold() in folded_set("generic")
-    ):
-        return []
-    if surface.isupper() or any(_has_inner_capital_or_digit(w) for w in words):
-        return [(surface, Mode.EXACT)]
-    if trusted:
-        if surface.islower():
-            return [(form, Mode.FOLDED) for form in _hyphen_variants(surface)]
-        return [(surface, Mode.EXACT)]
-    is_term = type_ in _TERM_TYPES
-    single = len(words) == 1 and "-" not in surface
-    if single and zipf(surface) >= (TERM_MAX_ZIPF if is_term else NAME_MAX_ZIPF):
-        return []
-    if is_term:
-        return [(form, Mode.FOLDED) for form in _hyphen_variants(surface.lower())]
-    return [(surface, Mode.EXACT)]
-
-
-class Lexicon:
-    """Surface forms -> lexicon terms, and the matchers that find them in a Doc."""
-
-    def __init__(self, entries: Iterable[tuple[str, Term]]) -> None:
-        self.tables: dict[Mode, dict[str, list[Term]]] = {
-            Mode.EXACT: defaultdict(list),
-            Mode.FOLDED: defaultdict(list),
-        }
-        for surface, term in entries:
-            for form, mode in match_forms(surface, term.type, term.rank is Rank.CURATED):
-                terms = self.tables[mode][form if mode is Mode.EXACT else form.casefold()]
-                if term not in terms:
-                    terms.append(term)
-        for table in self.tables.values():
-            for terms in table.values():
-                terms.sort(key=lambda t: t.rank)
-
-    def lookup(self, text: str) -> list[Term]:
-        """Terms for a surface form: case-sensitive forms first, then case-insensitive ones.
-
-        Examples
-        --------
-        >>> [t.type.value for t in default_lexicon().lookup("SCAN")][:1]
-        ['benchmark']
-        >>> default_lexicon().lookup("scan")
-        []
-        """
-        text = " ".join(text.split())
-        terms = self.tables[Mode.EXACT].get(text, []) + self.tables[Mode.FOLDED].get(
-            text.casefold(), []
-        )
-        return sorted(terms, key=lambda t: t.rank)
-
-    def matchers(self, nlp: Language) -> dict[Mode, PhraseMatcher]:
-        """An ORTH matcher for the exact forms and a LOWER matcher for the folded ones.
-
-        The ~25k patterns are tokenised by a separate tokenizer with the same rules: feeding
-        them through the pipeline's own tokenizer makes it several times slower afterwards
-        (measured here: 3,900 -> 600 docs/s), and the attribute hashes match either way.
-        """
-        patterns = blank_english()
-        out = {}
-        for mode, attr in ((Mode.EXACT, "ORTH"), (Mode.FOLDED, "LOWER")):
-            matcher = PhraseMatcher(nlp.vocab, attr=attr)
-            forms = sorted(self.tables[mode])
-            matcher.add(mode.value, [patterns.make_doc(form) for form in forms])
-            out[mode] = matcher
-        return out
-
-
-def _rows(name: str) -> Iterator[dict[str, str]]:
-    text = resources.files("kgraph").joinpath(f"data/lexicon/{name}").read_text("utf-8")
-    yield from csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-
-
-def _usable_model_name(name: str) -> bool:
-    """Leaderboard labels that name a model: one or two words with a name's shape."""
-    words = name.split()
-    if not 1 <= len(words) <= 2 or any(ch in name for ch in "()[]+,&/:;*"):
-        return False
-    if name.isalpha() and name.isupper() and len(name) <= SHORT_ACRONYM:
-        return False  # "SPM", "DM", "QA": too many things share three capitals
-    return all(_has_inner_capital_or_digit(w) or w.isupper() for w in words)
-
-
-CURATED_LISTS = {
-    "model_families": EntityType.MODEL,
-    "benchmarks_core": EntityType.BENCHMARK,
-    "methods_core": EntityType.METHOD,
-    "metrics": EntityType.METRIC,
-}
-
-
-def _entries() -> Iterator[tuple[str, Term]]:
-    for list_name, type_ in CURATED_LISTS.items():
-        for name in word_list(list_name):
-            yield name, Term(name, type_)
-    for row in _rows("datasets.tsv"):
-        term = Term(row["name"], EntityType.BENCHMARK, row["url"] or None, Rank.DATASET)
-        if not (
-            row["name"].isalpha() and row["name"].isupper() and len(row["name"]) < SHORT_ACRONYM
-        ):
-            yield row["name"], term
-        if row["full_name"]:
-            yield row["full_name"], term
-        for alias in filter(None, row["aliases"].split("|")):
-            # PwC "variants" are sometimes other datasets (GLUE -> RTE): link only true variants.
-            linked = row["name"].casefold() in alias.casefold()
-            yield alias, term if linked else Term(alias, EntityType.BENCHMARK, None, Rank.DATASET)
-    for row in _rows("datasets_extra.tsv"):
-        yield row["name"], Term(row["name"], EntityType.BENCHMARK, None, Rank.DATASET)
-    model_methods = {
-        row["name"]
-        for row in _rows("method_collections.tsv")
-        if row["collection"] in MODEL_COLLECTIONS
-    }
-    for row in _rows("methods.tsv"):
-        is_model = row["name"] in model_methods and _has_inner_capital_or_digit(row["name"])
-        type_ = EntityType.MODEL if is_model else EntityType.METHOD
-        term = Term(row["name"], type_, row["url"] or None, Rank.METHOD)
-        yield row["name"], term
-        if row["full_name"] and row["full_name"] != row["name"]:
-            yield row["full_name"], term
-    for row in _rows("methods_extra.tsv"):
-        yield row["name"], Term(row["name"], EntityType.METHOD, None, Rank.METHOD)
-    for row in _rows("tasks.tsv"):
-        yield row["name"], Term(row["name"], EntityType.TASK, row["url"] or None, Rank.TASK)
-    for row in _rows("tasks_extra.tsv"):
-        yield row["name"], Term(row["name"], EntityType.TASK, None, Rank.TASK)
-    for row in _rows("models.tsv"):
-        name = row["name"].strip()
-        if _usable_model_name(name):
-            yield name, Term(name, EntityType.MODEL, None, Rank.LEADERBOARD)
-
-
-@cache
-def default_lexicon() -> Lexicon:
-    """The lexicon shipped with kgraph, loaded once per process."""
-    return Lexicon(_entries())
+    patterns = blank_english()
+    out = {}
+    for mode, attr in ((Mode.EXACT, "ORTH"), (Mode.FOLDED, "LOWER")):
+        matcher = PhraseMatcher(nlp.vocab, attr=attr)
+        forms = sorted(lexicon.tables[mode])
+        matcher.add(mode.value, [patterns.make_doc(form) for form in forms])
+        out[mode] = matcher
+    return out
 
 
 def _glued(doc: Doc, start: int, end: int) -> bool:
@@ -281,7 +61,7 @@ class LexiconMatcher:
         self.name = name
         self.spans_key = spans_key
         self.lexicon = default_lexicon()
-        self.matchers = self.lexicon.matchers(nlp)
+        self.matchers = build_matchers(self.lexicon, nlp)
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple[int, int], Term] = {}

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kgraph.extract.doctext import doc_text, doc_words
-from kgraph.extract.words import folded_set, word_list, zipf
+from kgraph.words import folded_set, word_list, zipf
 
 SPANS_KEY = "kgraph_patterns"
 NAME = "NAME"
