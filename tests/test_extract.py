@@ -242,3 +242,21 @@ def test_two_processes_give_the_same_extractions_in_order(seed_papers: list[Pape
     parallel = list(extract(papers, Settings(n_process=2)))
     assert [e.paper.id for e in parallel] == [p.id for p in papers]
     assert parallel == single
+
+
+def test_a_name_ending_in_language_models_is_not_a_class() -> None:
+    found = mentions(
+        "Holistic Evaluation of Language Models",
+        "We present Holistic Evaluation of Language Models (HELM) to improve transparency.",
+    )
+    helm = found["Holistic Evaluation of Language Models"]
+    assert helm.aliases == ("HELM",)
+    assert helm.introduced
+
+
+def test_an_abbreviation_used_later_does_not_make_its_entity_introduced() -> None:
+    found = mentions(
+        "Modular RAG: Reconfigurable Frameworks",
+        "Retrieval-augmented Generation (RAG) helps LLMs. This paper introduces the modular RAG framework.",
+    )
+    assert not found["Retrieval-augmented Generation"].introduced

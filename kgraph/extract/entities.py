@@ -59,11 +59,6 @@ INTRO_GAP_WORDS = 6
 MAX_LIST_GAP = 6
 MAX_TITLE_NAME_WORDS = 4
 
-_CLASS_OF_MODELS = re.compile(
-    r"\b(?:language|foundation|vision[- ]language|multi-?modal|reward|preference|"
-    r"audio-language|generative|pre-?trained|large|small|base)\s+models?$",
-    re.I,
-)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu)(?:/\S*)?", re.I)
 # A full stop, ! or ? before a capital, or a line break: a sentence may end there...
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"'])|\n+")
@@ -269,12 +264,17 @@ def is_generic(text: str) -> bool:
     --------
     >>> [is_generic(t) for t in ["LLMs", "Multimodal large language models", "diffusion models"]]
     [True, True, False]
+    >>> is_generic("Holistic Evaluation of Language Models")
+    False
     """
     folded = " ".join(text.casefold().split())
     generic = folded_set("generic")
     if folded in generic or folded.rstrip("s") in generic or len(folded) < 2:
         return True
-    return bool(_CLASS_OF_MODELS.search(folded)) or not any(ch.isalpha() for ch in folded)
+    words = folded.split()
+    if words[-1] in ("model", "models") and all(w in folded_set("class_words") for w in words):
+        return True
+    return not any(ch.isalpha() for ch in folded)
 
 
 @lru_cache(maxsize=65536)
@@ -664,8 +664,8 @@ def _cue_before(cue_ends: list[int], start: int) -> bool:
 
 
 def _flag_introduced(text: str, cand: Candidate) -> None:
-    if cand.introduced:
-        return
+    if cand.introduced or cand.is_short:
+        return  # an abbreviation is introduced where its long form is
     clause = _clause_before(text, cand.start)
     if _OUR.search(clause) or _naming().search(clause):
         cand.introduced = True
