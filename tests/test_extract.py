@@ -260,3 +260,19 @@ def test_an_abbreviation_used_later_does_not_make_its_entity_introduced() -> Non
         "Retrieval-augmented Generation (RAG) helps LLMs. This paper introduces the modular RAG framework.",
     )
     assert not found["Retrieval-augmented Generation"].introduced
+
+
+def test_a_closed_list_does_not_type_the_next_name() -> None:
+    found = mentions(
+        "ReAct: Reasoning and Acting",
+        "We apply our approach, named ReAct, to many tasks. On two benchmarks (ALFWorld and "
+        "WebShop), ReAct outperforms imitation learning.",
+    )
+    assert found["ALFWorld"].type is EntityType.BENCHMARK
+    assert found["ReAct"].type is EntityType.METHOD
+    assert found["ReAct"].introduced
+
+
+def test_ordinals_do_not_start_a_method_name() -> None:
+    found = mentions("Atari", "We present the first deep learning model to learn control policies.")
+    assert "first deep learning" not in found

@@ -183,7 +183,8 @@ _NAME_AFTER_VERB = re.compile(
 )
 # After a lower-case class noun: a capitalised name ("the board game, Othello").
 _NAME_AFTER_HEAD = re.compile(
-    r",?[ \t]+([A-Z][\w.+-]*[\w+](?:[ \t][A-Z][\w.+-]*[\w+]){0,2})"
+    r",?[ \t]+(?:(?:called|named|dubbed|termed)[ \t]+)?"
+    r"([A-Z][\w.+-]*[\w+](?:[ \t][A-Z][\w.+-]*[\w+]){0,2})"
     r"(?=\s*[,.;:()]|\s+(?:and|or|to|for|with|which|that|is|was)\b)"
 )
 
@@ -484,8 +485,8 @@ def _type_by_shape(cand: Candidate) -> None:
 
 
 def _type_long_form(cand: Candidate, definition: abbr.Abbreviation) -> None:
-    lexicon = default_lexicon()
-    _type_by_lexicon(cand, lexicon.lookup(cand.text) or lexicon.lookup(definition.short))
+    _type_by_lexicon(cand, _lookup(cand.text))
+    _type_by_lexicon(cand, _lookup(definition.short))
     heads = _heads()
     raw_last = definition.long.split()[-1].casefold()
     last = cand.text.split()[-1].casefold()
@@ -637,6 +638,8 @@ def _listed_under(clause: str) -> EntityType | None:
     cues = list(_list_cue().finditer(clause))
     if cues:
         items = clause[cues[-1].end() :]
+        if ")" in items:
+            return None  # "benchmarks (X and Y), Z": the list closed before Z
         heads = list(_head_anywhere().finditer(clause, 0, cues[-1].start()))
         if not heads or len(clause[heads[-1].end() : cues[-1].start()].split()) > MAX_LIST_GAP:
             return None

@@ -27,7 +27,7 @@ MAX_MODIFIERS = 3
 # A word this common in general English is not a name by its capital alone ("Top-1").
 COMMON_WORD_ZIPF = 3.8
 # spaCy stop words that do start method names ("full fine-tuning", "top-k sampling").
-_STOP_WORDS_KEPT = frozenset({"full", "top", "first", "last", "one", "two", "three", "whole"})
+_STOP_WORDS_KEPT = frozenset({"full", "top"})
 
 # What may follow a model name as part of it: sizes, versions, release words.
 _SIZE = r"\d+(?:\.\d+)?[BMKTbmk]\b"
