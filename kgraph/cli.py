@@ -7,11 +7,12 @@ through :func:`main` as one line on stderr and exit status 2 (130 on Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kgraph import __version__
@@ -41,12 +42,20 @@ class _Formatter(logging.Formatter):
         return f"kgraph: {level}: {record.getMessage()}"
 
 
-def _configure_logging(quiet: bool) -> None:
+@contextlib.contextmanager
+def _logging_to_stderr(quiet: bool) -> Iterator[None]:
+    """Warnings and errors as "kgraph: ..." lines on stderr, for the duration of one command."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
+    saved = (log.handlers[:], log.level, log.propagate)
     log.handlers[:] = [handler]
     log.setLevel(logging.ERROR if quiet else logging.WARNING)
     log.propagate = False
+    try:
+        yield
+    finally:
+        log.handlers[:], level, log.propagate = saved
+        log.setLevel(level)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -173,21 +182,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0)
-    _configure_logging(args.quiet)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     func: Command = args.func
-    try:
-        return func(args)
-    except KgraphError as exc:
-        log.error("%s", exc)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        log.error("interrupted; outputs already written are whole, the rest untouched")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return 0
+    with _logging_to_stderr(args.quiet):
+        try:
+            return func(args)
+        except KgraphError as exc:
+            log.error("%s", exc)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            log.error("interrupted; outputs already written are whole, the rest untouched")
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            return 0
 
 
 if __name__ == "__main__":

@@ -796,7 +796,7 @@ def _preferred_name(members: list[Candidate]) -> str:
 def _aliases(name: str, forms: Iterable[str]) -> list[str]:
     seen = {fold(name)}
     out = []
-    for form in sorted(set(forms), key=str.casefold):
+    for form in sorted(set(forms), key=lambda f: (f.casefold(), f)):
         if fold(form) not in seen:
             seen.add(fold(form))
             out.append(form)
