@@ -124,6 +124,8 @@ def read_state(out: Path) -> list[Extraction]:
     try:
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
                 try:
                     extractions.append(from_record(json.loads(line)))
                 except (ValueError, KeyError, TypeError, AttributeError) as exc:
