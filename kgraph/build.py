@@ -6,24 +6,27 @@ and reports.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
 from tqdm import tqdm
 
+from kgraph.errors import KgraphError
 from kgraph.export.atomic import atomic_path
 from kgraph.export.graphml import write_graphml
 from kgraph.export.html import write_html
-from kgraph.export.jsonl import lines
+from kgraph.export.jsonl import from_record, lines
 from kgraph.export.rdf import write_turtle
 from kgraph.extract import Settings, extract
 from kgraph.graph import PAPER, build_graph
 from kgraph.model import Extraction, Paper
 from kgraph.resolve import resolve
+from kgraph.sources import merge_papers
 from kgraph.vocab import DEFAULT_BASE
 
 ENTITIES_FILE = "entities.jsonl"
@@ -104,3 +107,127 @@ def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> S
     summary.files = [out / name for name in (ENTITIES_FILE, TURTLE_FILE, GRAPHML_FILE, HTML_FILE)]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def read_state(out: Path) -> list[Extraction]:
+    """The extractions of the build in ``out``, read back from its ``entities.jsonl``.
+
+    That file is the state a build grows from: no other output is read back.
+    """
+    path = out / ENTITIES_FILE
+    if not path.is_file():
+        raise KgraphError(
+            f"{out}: no build to add to (no {ENTITIES_FILE}); "
+            f"run 'kgraph build INPUT ... --out {out}' first"
+        )
+    extractions = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    extractions.append(from_record(json.loads(line)))
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    raise KgraphError(
+                        f"{path}:{number}: not an extraction record ({type(exc).__name__}: "
+                        f"{exc}); rebuild with 'kgraph build'"
+                    ) from exc
+    except UnicodeDecodeError as exc:
+        raise KgraphError(f"{path}: not UTF-8; rebuild with 'kgraph build'") from exc
+    except OSError as exc:
+        raise KgraphError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    return extractions
+
+
+@dataclass
+class Growth:
+    """What adding papers to a build did, for the report."""
+
+    added: int = 0
+    updated: int = 0
+    known: int = 0
+    resourced: int = 0
+    kept_abstracts: int = 0
+
+    def lines(self) -> list[str]:
+        out = [f"added     {_papers(self.added)}"]
+        if self.updated:
+            out.append(f"updated   {_papers(self.updated)} (text changed: extracted again)")
+        known = f"known     {_papers(self.known)} already in the build (not extracted again"
+        out.append(known + (f"; {self.resourced} with a new source)" if self.resourced else ")"))
+        if self.kept_abstracts:
+            out.append(
+                f"kept      {self.kept_abstracts} old abstract(s) that differ from the new "
+                "listing (--update replaces them)"
+            )
+        return out
+
+
+def _papers(count: int) -> str:
+    return f"{count} paper" if count == 1 else f"{count} papers"
+
+
+def _replacing(old: Paper, new: Paper) -> Paper:
+    """``new`` in the place of ``old`` (``--update``): new values first, then old ones."""
+    return replace(
+        new,
+        sources=tuple(dict.fromkeys(old.sources + new.sources)),
+        date=new.date or old.date,
+        authors=new.authors if new.authors is not None else old.authors,
+        upvotes=new.upvotes if new.upvotes is not None else old.upvotes,
+        organisation=new.organisation or old.organisation,
+        url=new.url or old.url,
+        metadata={**old.metadata, **new.metadata},
+    )
+
+
+def grow(
+    state: Sequence[Extraction],
+    papers: Iterable[Paper],
+    options: BuildOptions,
+    *,
+    update: bool = False,
+) -> tuple[list[Extraction], Growth]:
+    """The extractions of a build grown by ``papers``, extracting only what is new.
+
+    A paper already in ``state`` (same normalised title) is merged with its new listing
+    exactly as a build over all the inputs merges two listings (:func:`merge_papers`: the
+    first abstract wins, sources add up), so that the result equals that build's. It is
+    extracted again only when its text changed: when it had no abstract before, or, with
+    ``update``, when the new listing's abstract differs (which then replaces the old one,
+    in the same place). New papers follow the old ones in input order.
+    """
+    growth = Growth()
+    result = list(state)
+    where = {extraction.paper.key: i for i, extraction in enumerate(result)}
+    pending: dict[int, Paper] = {}
+    for paper in papers:
+        i = where.get(paper.key)
+        if i is None:
+            where[paper.key] = len(result)
+            pending[len(result)] = paper
+            result.append(Extraction(paper))
+            growth.added += 1
+            continue
+        old = result[i].paper
+        changed = bool(paper.abstract) and paper.abstract != old.abstract
+        if update and changed:
+            merged = _replacing(old, paper)
+        else:
+            (merged,) = merge_papers([old, paper])
+            if changed and old.abstract:
+                growth.kept_abstracts += 1
+        if merged.text != old.text:
+            pending[i] = merged
+            growth.updated += 1
+        else:
+            growth.known += 1
+            if merged.sources != old.sources:
+                growth.resourced += 1
+        result[i] = Extraction(merged, result[i].mentions)
+    if pending:
+        fresh = extract_all(list(pending.values()), options)
+        for i, extraction in zip(pending, fresh, strict=True):
+            result[i] = extraction
+    return result, growth

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kgraph import __version__
-from kgraph.build import BuildOptions, extract_all, write_jsonl, write_outputs
+from kgraph.build import BuildOptions, extract_all, grow, read_state, write_jsonl, write_outputs
 from kgraph.errors import KgraphError
 from kgraph.evaluate import read_jsonl, score
 from kgraph.export.jsonl import record
@@ -117,6 +117,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    options = _options(args)
+    state = read_state(options.out)
+    papers = read_papers(args.inputs, args.format)
+    extractions, growth = grow(state, papers, options, update=args.update)
+    summary = write_outputs(extractions, options)
+    summary.seconds = time.perf_counter() - started
+    if not args.quiet:
+        print("\n".join(growth.lines() + summary.lines()))
+    return 0
+
+
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -172,6 +185,24 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     _add_input_options(evaluate)
     evaluate.set_defaults(func=cmd_eval)
+
+    add = commands.add_parser(
+        "add", help="add papers to an existing build without extracting the old ones again"
+    )
+    add.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
+    add.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="the build to grow (default: output/)"
+    )
+    add.add_argument(
+        "--base", default=DEFAULT_BASE, help="base IRI of the RDF, as given to the build"
+    )
+    add.add_argument(
+        "--update",
+        action="store_true",
+        help="extract a known paper again when its abstract changed, and keep the new one",
+    )
+    _add_input_options(add)
+    add.set_defaults(func=cmd_add)
     return parser
 
 

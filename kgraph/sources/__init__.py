@@ -1,7 +1,9 @@
 """Input readers: files and folders in, :class:`~kgraph.model.Paper` records out.
 
-One module per input format; :func:`read_papers` expands folders, picks the reader, skips
-what cannot be read (with a one-line warning each) and merges listings of the same paper.
+One module per input format (listing pages, JSON and JSON Lines, CSV/TSV, arXiv Atom,
+OpenAlex, Semantic Scholar), each parsing the text that :func:`read_text` decoded.
+:func:`read_papers` expands folders, picks the reader, skips what cannot be read (with a
+one-line warning each) and merges listings of the same paper.
 """
 
 from __future__ import annotations
@@ -14,21 +16,52 @@ from pathlib import Path
 
 from kgraph.errors import KgraphError
 from kgraph.model import Paper
+from kgraph.sources.arxiv import parse_feed
+from kgraph.sources.delimited import parse_csv, parse_tsv
+from kgraph.sources.jsonfile import parse_json, parse_jsonl, parse_openalex, parse_semanticscholar
 from kgraph.sources.listing import parse_listing
 from kgraph.sources.textio import SkipFile, read_text
 
 log = logging.getLogger(__name__)
 
 Reader = Callable[[Path, str], list[Paper]]
+Parser = Callable[[str, str], list[Paper]]
 
 
-def _read_listing(path: Path, source: str) -> list[Paper]:
-    return parse_listing(read_text(path), source)
+def _text_reader(parse: Parser) -> Reader:
+    """A reader that decodes the file with :func:`read_text`, then parses the text."""
+
+    def read(path: Path, source: str) -> list[Paper]:
+        return parse(read_text(path), source)
+
+    return read
 
 
-READERS: dict[str, Reader] = {"listing": _read_listing}
+READERS: dict[str, Reader] = {
+    "listing": _text_reader(parse_listing),
+    "json": _text_reader(parse_json),
+    "jsonl": _text_reader(parse_jsonl),
+    "csv": _text_reader(parse_csv),
+    "tsv": _text_reader(parse_tsv),
+    "arxiv": _text_reader(parse_feed),
+    "openalex": _text_reader(parse_openalex),
+    "semanticscholar": _text_reader(parse_semanticscholar),
+}
 DEFAULT_FORMAT = "listing"
-EXTENSIONS: dict[str, str] = {".txt": "listing", ".text": "listing", ".md": "listing"}
+# ``.json`` tells plain records, OpenAlex works and Semantic Scholar papers apart by content.
+EXTENSIONS: dict[str, str] = {
+    ".txt": "listing",
+    ".text": "listing",
+    ".md": "listing",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xml": "arxiv",
+    ".atom": "arxiv",
+}
 
 
 def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
