@@ -24,6 +24,11 @@ from kgraph.sources.textio import SkipFile, read_text
 
 log = logging.getLogger(__name__)
 
+# Real titles are a few hundred characters and abstracts a few thousand; past these limits a
+# "paper" is a scraping accident, and is cut rather than fed whole to every later stage.
+MAX_TITLE_CHARS = 1_000
+MAX_ABSTRACT_CHARS = 50_000
+
 Reader = Callable[[Path, str], list[Paper]]
 Parser = Callable[[str, str], list[Paper]]
 
@@ -110,7 +115,24 @@ def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
         return []
     if not papers:
         log.warning("%s: no papers found", source)
-    return papers
+    return [_bounded(paper) for paper in papers]
+
+
+def _bounded(paper: Paper) -> Paper:
+    """A paper whose title and abstract fit the limits, cut with a warning if they did not."""
+    if len(paper.title) <= MAX_TITLE_CHARS and len(paper.abstract) <= MAX_ABSTRACT_CHARS:
+        return paper
+    where = f"{paper.sources[0].path}:{paper.sources[0].line}" if paper.sources else "input"
+    log.warning(
+        "%s: %s of %d characters cut to %d",
+        where,
+        "title" if len(paper.title) > MAX_TITLE_CHARS else "abstract",
+        max(len(paper.title), len(paper.abstract)),
+        MAX_TITLE_CHARS if len(paper.title) > MAX_TITLE_CHARS else MAX_ABSTRACT_CHARS,
+    )
+    return replace(
+        paper, title=paper.title[:MAX_TITLE_CHARS], abstract=paper.abstract[:MAX_ABSTRACT_CHARS]
+    )
 
 
 def merge_papers(papers: Iterable[Paper]) -> list[Paper]:

@@ -22,14 +22,21 @@ from functools import cache
 from importlib import resources
 
 from kgraph.model import Paper, SourceRef
+from kgraph.sources.textio import SkipFile
 
 log = logging.getLogger(__name__)
 
+# A saved web page rather than a text dump of one.
+_HTML_START = re.compile(
+    r"\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<\?xml[^>]*>\s*<html)", re.I
+)
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATE_LINE = re.compile(rf"^(?P<date>{_MONTH} \d{{1,2}}(?:, \d{{4}})?)(?: (?P<upvotes>\d+))?$")
 AUTHORS_LINE = re.compile(r"^[•·*-]?\s*(?P<n>\d+) authors?$")
 SEPARATOR = "·"
 ORGANISATION_MAX_CHARS = 60
+# A line scoring this low is abstract text, even where the page structure made it a title.
+ABSTRACT_LIKE = -3.0
 
 
 @dataclass(frozen=True)
@@ -282,6 +289,8 @@ def parse_listing(text: str, source: str) -> list[Paper]:
     >>> [(p.title, p.authors, p.date, p.upvotes) for p in parse_listing(page, "page.txt")]
     [('My Title: Short', 3, 'May 26', 2)]
     """
+    if _HTML_START.match(text):
+        raise SkipFile(f"{source}: an HTML page, not a text dump (save the page as text)")
     lines = classify(text.split("\n"))
     entries: list[_Entry] = []
     for run in _runs(lines):
@@ -316,6 +325,10 @@ def parse_listing(text: str, source: str) -> list[Paper]:
                 current.upvotes = int(match["upvotes"]) if match["upvotes"] else None
     papers = []
     for entry in entries:
+        if not entry.paragraphs and title_score(entry.title) <= ABSTRACT_LIKE:
+            # A lone paragraph of several sentences is an abstract whose title is missing.
+            log.warning("%s:%d: abstract text with no title, skipped", source, entry.line)
+            continue
         if not entry.paragraphs:
             log.warning("%s:%d: title with no abstract: %.60s", source, entry.line, entry.title)
         papers.append(entry.paper(source))

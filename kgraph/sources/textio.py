@@ -7,6 +7,7 @@ are the same for every format.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from kgraph.errors import KgraphError
@@ -40,10 +41,22 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(sample) > BINARY_CONTROL_SHARE
 
 
+# Characters no output can hold (XML 1.0 forbids them) or that only hide or reorder text: C0
+# and C1 controls but tab and line feed, zero-width space and word joiner, a BOM inside the
+# text, bidirectional embeddings, overrides and isolates ("Trojan source"), non-characters.
+_CONTROL_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+
+
 def decode(data: bytes, name: str) -> str:
     """Decode bytes as UTF-8 (BOM allowed), else Windows-1252, else Latin-1, warning on fallback.
 
-    NUL bytes are dropped and CR/CRLF line ends become LF.
+    CR/CRLF line ends become LF. Control characters other than tab and line feed (NUL, escape,
+    form feed, C1 controls ...), invisible ones (zero-width space, bidirectional overrides) and
+    the non-characters U+FFFE/U+FFFF are dropped, with a warning: no output format can hold
+    the first (XML 1.0 forbids them), the others only hide or reorder text, and no title needs
+    them.
 
     Examples
     --------
@@ -51,10 +64,9 @@ def decode(data: bytes, name: str) -> str:
     'café\\n'
     >>> decode("café".encode("cp1252"), "x")
     'café'
+    >>> decode(b"a\\x00b\\x1bc", "x")
+    'abc'
     """
-    if b"\x00" in data:
-        log.warning("%s: dropped %d NUL bytes", name, data.count(b"\x00"))
-        data = data.replace(b"\x00", b"")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -65,7 +77,11 @@ def decode(data: bytes, name: str) -> str:
             text = data.decode("latin-1")
             encoding = "Latin-1"
         log.warning("%s: not UTF-8 (byte %d), read as %s", name, exc.start, encoding)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cleaned, dropped = _CONTROL_CHARS.subn("", text)
+    if dropped:
+        log.warning("%s: dropped %d control or invisible characters", name, dropped)
+    return cleaned
 
 
 def read_text(path: Path) -> str:

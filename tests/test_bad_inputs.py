@@ -1,0 +1,142 @@
+"""Bad input never crashes kgraph: each file in tests/data/bad/ and what kgraph says about it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kgraph.cli import main
+
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, object]], str]:
+    code = main(["extract", *argv])
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    return code, records, captured.err
+
+
+@pytest.mark.parametrize(
+    ("name", "papers", "says"),
+    [
+        ("empty.txt", 0, "empty.txt: empty file"),
+        ("whitespace.txt", 0, "whitespace.txt: empty file"),
+        ("binary.txt", 0, "binary.txt: binary file, not text"),
+        ("latin1.txt", 1, "not UTF-8 (byte 3), read as Windows-1252"),
+        ("cp1252.txt", 1, "not UTF-8 (byte 0), read as Windows-1252"),
+        ("bom.txt", 1, ""),
+        ("crlf.txt", 1, ""),
+        ("nul.txt", 1, "dropped 2 control or invisible characters"),
+        ("title_only.txt", 1, "title_only.txt:1: title with no abstract"),
+        ("abstract_only.txt", 0, "abstract_only.txt:1: abstract text with no title, skipped"),
+        ("truncated.txt", 2, ""),
+        ("page.html", 0, "page.html: an HTML page, not a text dump"),
+        ("duplicate_titles.txt", 1, "listed again with a different abstract; kept the first"),
+        ("tricky_names.txt", 2, "dropped 4 control or invisible characters"),
+    ],
+)  # fmt: skip
+def test_each_bad_file(
+    capsys: pytest.CaptureFixture[str], name: str, papers: int, says: str
+) -> None:
+    code, records, err = run(capsys, str(BAD / name))
+    assert "Traceback" not in err
+    assert says in err
+    assert len(records) == papers
+    if papers == 0:
+        assert code == 2
+        assert err.splitlines()[-1].startswith("kgraph: error: no papers found")
+    else:
+        assert code == 0
+        assert all(str(r["title"]).strip() for r in records)
+
+
+def test_bom_crlf_and_nul_read_like_the_clean_text(capsys: pytest.CaptureFixture[str]) -> None:
+    texts = []
+    for name in ("bom.txt", "crlf.txt", "nul.txt"):
+        _, records, _ = run(capsys, str(BAD / name))
+        texts.append((records[0]["title"], records[0]["abstract"]))
+    assert texts[0] == texts[1] == texts[2]
+    assert not str(texts[0][0]).startswith("\ufeff")
+    assert "\r" not in str(texts[1][1])
+
+
+def test_encodings_are_decoded_to_the_right_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    _, latin1, _ = run(capsys, str(BAD / "latin1.txt"))
+    _, cp1252, _ = run(capsys, str(BAD / "cp1252.txt"))
+    assert latin1[0]["title"] == "Café Évaluation: Modèles Généraux"
+    assert cp1252[0]["title"] == "“Smart” Quotes — A Study of Typography in Abstracts"
+
+
+def test_invisible_and_bidi_controls_are_dropped_but_text_stays(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, records, _ = run(capsys, str(BAD / "tricky_names.txt"))
+    text = json.dumps(records, ensure_ascii=False)
+    for invisible in ("\u200b", "\u202e", "\u202c"):
+        assert invisible not in text
+    assert "<script>alert(1)</script> & <img src=x onerror=alert(1)> #hash ?query" in str(
+        records[0]["title"]
+    )
+    assert "שלום مرحبا" in str(records[1]["title"])
+
+
+def test_a_five_megabyte_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "long.txt"
+    sentence = "We study many things and report results on benchmarks. "
+    page.write_text(
+        "A Paper With A Huge Abstract\n" + sentence * (5 * 2**20 // len(sentence)) + "\n"
+    )
+    code, records, err = run(capsys, str(page))
+    assert code == 0
+    assert len(records) == 1
+    assert len(str(records[0]["abstract"])) == 50_000
+    assert "long.txt:1: abstract of 5242" in err
+    assert "cut to 50000" in err
+
+
+def test_a_folder_with_a_subfolder_a_symlink_loop_and_an_unreadable_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = tmp_path / "in"
+    (inputs / "sub").mkdir(parents=True)
+    (inputs / "sub" / "page.txt").write_bytes((BAD / "crlf.txt").read_bytes())
+    (inputs / "loop").symlink_to(inputs, target_is_directory=True)
+    (inputs / "a").symlink_to(inputs / "b")
+    (inputs / "b").symlink_to(inputs / "a")
+    secret = inputs / "secret.txt"
+    secret.write_bytes((BAD / "latin1.txt").read_bytes())
+    secret.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make the read fail as it would for a user
+        real = Path.read_bytes
+
+        def refuse(path: Path) -> bytes:
+            if path.name == "secret.txt":
+                raise PermissionError(13, "Permission denied")
+            return real(path)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+    code, records, err = run(capsys, str(inputs))
+    assert code == 0
+    assert [r["title"] for r in records] == [
+        "ExeDec: Execution Decomposition for Compositional Generalization in Neural Program Synthesis"
+    ]
+    assert "secret.txt: permission denied" in err
+    assert "a: cannot read" in err
+    assert "b: cannot read" in err
+    assert "Traceback" not in err
+
+
+def test_a_run_of_only_bad_files_exits_2_with_one_error_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    names = ["empty.txt", "binary.txt", "page.html", "abstract_only.txt"]
+    code, records, err = run(capsys, *(str(BAD / n) for n in names))
+    assert code == 2
+    assert records == []
+    errors = [line for line in err.splitlines() if line.startswith("kgraph: error:")]
+    assert len(errors) == 1
+    assert all(line.startswith("kgraph: ") for line in err.splitlines())
