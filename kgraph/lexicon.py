@@ -21,6 +21,7 @@ from enum import Enum
 from functools import cache
 from importlib import resources
 
+from kgraph.cache import cached, fingerprint, package_files
 from kgraph.model import EntityType
 from kgraph.words import folded_set, word_list, zipf
 
@@ -226,5 +227,8 @@ def _entries() -> Iterator[tuple[str, Term]]:
 
 @cache
 def default_lexicon() -> Lexicon:
-    """The lexicon shipped with kgraph, loaded once per process."""
-    return Lexicon(_entries())
+    """The lexicon shipped with kgraph, loaded once per process (from the disk cache if there)."""
+    key = fingerprint(
+        files=[*package_files("data/lexicon", "data/words"), "lexicon.py", "words.py"]
+    )
+    return cached("lexicon", key, lambda: Lexicon(_entries()))

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from spacy.about import __version__ as spacy_version
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from kgraph.cache import cached, fingerprint, package_files
 from kgraph.extract.doctext import doc_text
 from kgraph.extract.patterns import DERIVED_SUFFIX
 from kgraph.extract.tokenizer import blank_english
 from kgraph.lexicon import Lexicon, Mode, Term, default_lexicon
 
 SPANS_KEY = "kgraph_lexicon"
+
+
+def cached_matchers(nlp: Language) -> dict[Mode, PhraseMatcher]:
+    """The default lexicon's matchers, from the disk cache when it has them (see kgraph.cache).
+
+    Matches compare attribute hashes, so matchers unpickled with their own copy of a vocab
+    match the pipeline's Docs all the same.
+    """
+    modules = ["lexicon.py", "words.py", "extract/lexicon.py", "extract/tokenizer.py"]
+    data = package_files("data/lexicon", "data/words")
+    key = fingerprint(spacy_version, files=[*data, *modules])
+    return cached("matchers", key, lambda: build_matchers(default_lexicon(), nlp))
 
 
 def build_matchers(lexicon: Lexicon, nlp: Language) -> dict[Mode, PhraseMatcher]:
@@ -61,7 +75,7 @@ class LexiconMatcher:
         self.name = name
         self.spans_key = spans_key
         self.lexicon = default_lexicon()
-        self.matchers = build_matchers(self.lexicon, nlp)
+        self.matchers = cached_matchers(nlp)
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple[int, int], Term] = {}
