@@ -276,3 +276,29 @@ def test_a_closed_list_does_not_type_the_next_name() -> None:
 def test_ordinals_do_not_start_a_method_name() -> None:
     found = mentions("Atari", "We present the first deep learning model to learn control policies.")
     assert "first deep learning" not in found
+
+
+def test_only_the_first_name_after_an_intro_verb_is_introduced() -> None:
+    found = mentions(
+        "QLoRA: Efficient Finetuning",
+        "We present QLoRA, an efficient finetuning approach. We provide our approach to "
+        "fine-tuning in detail.",
+    )
+    assert found["QLoRA"].introduced
+    (tuning,) = [m for name, m in found.items() if name.replace("-", "") == "finetuning"]
+    assert not tuning.introduced
+
+
+def test_list_members_with_parenthesised_scores_share_their_type() -> None:
+    found = mentions(
+        "Self-Consistency",
+        "It improves results on benchmarks, including GSM8K (+17.9%), SVAMP (+11.0%), "
+        "AQuA (+12.2%) and ARC-challenge (+3.9%).",
+    )
+    for name in ("GSM8K", "SVAMP", "AQuA", "ARC-challenge"):
+        assert found[name].type is EntityType.BENCHMARK, name
+
+
+def test_latex_no_break_space_stays_out_of_a_long_form() -> None:
+    found = mentions("QLoRA", "Gradients flow into Low Rank Adapters~(LoRA) here.")
+    assert found["Low Rank Adapters"].aliases == ("LoRA",)

@@ -205,7 +205,7 @@ def _before(text: str, end: int) -> str:
     padded with spaces so that positions in it are positions in ``text``.
     """
     start = max(0, end - LONG_FORM_WINDOW)
-    return (" " * start + text[start:end]).rstrip()
+    return (" " * start + text[start:end]).rstrip(" \t\n~")  # "~" is LaTeX's no-break space
 
 
 def _window_start(before: str) -> int:

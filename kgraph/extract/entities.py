@@ -72,7 +72,11 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 _MODEL_SIZE = re.compile(r"\d+(?:\.\d+)?[BMKbmk]\b")
 _LIST_ITEM = re.compile(r"[^\s,;()]+")
 _CLAUSE_SPLIT = re.compile(r"[.!?;]\s|\n")
-_COORDINATION = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)$")
+# What may stand between two members of a list: a comma, "and", "or", a slash, each possibly
+# after a parenthesis ("GSM8K (+17.9%), SVAMP (+11.0%) and AQuA").
+_COORDINATION = re.compile(
+    r"^\s*(?:\([^()]{0,40}\)\s*)?(?:,\s*(?:and\s+|or\s+)?|\s*and\s+|\s*or\s+|\s*/\s*)$"
+)
 _BETWEEN_LIST_WORDS = frozenset({"and", "or", "the", "a", "an", "as", "well", "also"})
 _SUBJECT = re.compile(r"\b(?:we|this (?:paper|work|study|article))\b", re.I)
 _INTRO_BLOCKERS = re.compile(
@@ -84,7 +88,12 @@ _MODEL_VERSION = re.compile(r"[A-Za-z]{2,}[-.]?\d+(?:\.\d+)*[a-z]?$")
 _DATA_VERSION = re.compile(r"[-\s]?[vV]\d+(?:\.\d+)*$")
 _HEAD_AFTER_PAREN = re.compile(r"\)[ \t]+([a-z][\w-]*)\b")
 _ARCHITECTURE_HEADS = frozenset({"model", "models", "network", "networks"})
-_OUR = re.compile(r"\b(?:our|the proposed|our proposed|this new)\s+(?:[\w-]+\s+){0,2}$", re.I)
+# "our (new) X", "the proposed X": at most two modifiers between, none a function word.
+_OUR = re.compile(
+    r"\b(?:our|the proposed|our proposed|this new)\s+"
+    r"(?:(?!(?:to|of|for|on|in|with|by|from|and|or|the|a|an)\b)[\w-]+\s+){0,2}$",
+    re.I,
+)
 
 
 @dataclass
@@ -312,11 +321,13 @@ class Decider:
         kept = _select(candidates)
         intro_cues = _cased(_cue_words("introduce", "name") | _OWNERSHIP_CUES)
         cues = [end for _, end, word in doc_words(doc) if word in intro_cues]
+        previous_end = 0
         for cand in kept:
             if cand.source in PROPER:
                 _type_by_context(text, cand)
             if _cue_before(cues, cand.start):
-                _flag_introduced(text, cand)
+                _flag_introduced(text, cand, previous_end)
+            previous_end = cand.end
         _propagate_coordination(text, kept)
         return _group(text, kept, sentences(text))
 
@@ -666,7 +677,13 @@ def _cue_before(cue_ends: list[int], start: int) -> bool:
     return index > 0 and cue_ends[index - 1] >= start - CONTEXT_CHARS
 
 
-def _flag_introduced(text: str, cand: Candidate) -> None:
+def _flag_introduced(text: str, cand: Candidate, previous_end: int) -> None:
+    """Flag ``cand`` if the paper introduces it ("we propose X", "our X", "dubbed X").
+
+    ``previous_end`` is where the kept candidate before this one ends: "we present QLoRA, an
+    efficient finetuning approach" introduces QLoRA, the first name after the verb, not
+    finetuning.
+    """
     if cand.introduced or cand.is_short:
         return  # an abbreviation is introduced where its long form is
     clause = _clause_before(text, cand.start)
@@ -676,6 +693,9 @@ def _flag_introduced(text: str, cand: Candidate) -> None:
     intros = list(_intro_verb().finditer(clause))
     if not intros or not _SUBJECT.search(clause[: intros[-1].start()]):
         return
+    verb_end = cand.start - len(clause) + intros[-1].end()
+    if previous_end > verb_end:
+        return  # another name came first after the verb
     gap = clause[intros[-1].end() :]
     if len(gap.split()) <= INTRO_GAP_WORDS and not _INTRO_BLOCKERS.search(gap):
         cand.introduced = True
