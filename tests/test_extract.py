@@ -285,7 +285,7 @@ def test_only_the_first_name_after_an_intro_verb_is_introduced() -> None:
         "fine-tuning in detail.",
     )
     assert found["QLoRA"].introduced
-    (tuning,) = [m for name, m in found.items() if name.replace("-", "") == "finetuning"]
+    (tuning,) = [m for name, m in found.items() if name.replace("-", "").lower() == "finetuning"]
     assert not tuning.introduced
 
 
