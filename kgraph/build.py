@@ -19,7 +19,7 @@ from tqdm import tqdm
 from kgraph.errors import KgraphError
 from kgraph.export.atomic import atomic_path
 from kgraph.export.graphml import write_graphml
-from kgraph.export.html import write_html
+from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_html
 from kgraph.export.jsonl import from_record, lines
 from kgraph.export.rdf import write_turtle
 from kgraph.extract import Settings, extract
@@ -33,6 +33,7 @@ ENTITIES_FILE = "entities.jsonl"
 TURTLE_FILE = "graph.ttl"
 GRAPHML_FILE = "graph.graphml"
 HTML_FILE = "graph.html"
+BENCHMARKS_HTML_FILE = "benchmarks.html"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class BuildOptions:
     base: str = DEFAULT_BASE
     settings: Settings = field(default_factory=Settings)
     progress: bool = True
+    html_max_nodes: int | None = DEFAULT_MAX_NODES
 
 
 @dataclass
@@ -102,9 +104,11 @@ def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> S
     write_jsonl(extractions, out / ENTITIES_FILE)
     write_turtle(graph, out / TURTLE_FILE, options.base)
     write_graphml(graph, out / GRAPHML_FILE)
-    write_html(graph, out / HTML_FILE)
+    write_html(graph, out / HTML_FILE, options.html_max_nodes)
+    write_benchmarks_html(graph, out / BENCHMARKS_HTML_FILE, options.html_max_nodes)
     summary = summarise(graph)
-    summary.files = [out / name for name in (ENTITIES_FILE, TURTLE_FILE, GRAPHML_FILE, HTML_FILE)]
+    names = (ENTITIES_FILE, TURTLE_FILE, GRAPHML_FILE, HTML_FILE, BENCHMARKS_HTML_FILE)
+    summary.files = [out / name for name in names]
     summary.seconds = time.perf_counter() - started
     return summary
 

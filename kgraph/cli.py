@@ -19,6 +19,9 @@ from kgraph import __version__
 from kgraph.build import BuildOptions, extract_all, grow, read_state, write_jsonl, write_outputs
 from kgraph.errors import KgraphError
 from kgraph.evaluate import read_jsonl, score
+from kgraph.export.atomic import write_text
+from kgraph.export.graphml import read_graphml
+from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
 from kgraph.export.jsonl import record
 from kgraph.extract import Settings
 from kgraph.model import normalise_title
@@ -68,6 +71,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         base=check_base(args.base),
         settings=_settings(args),
         progress=not args.quiet,
+        html_max_nodes=args.html_max_nodes,
     )
 
 
@@ -146,6 +150,57 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# --- the HTML views: `view` and --html-max-nodes -------------------------------------------
+DEFAULT_GRAPH = DEFAULT_OUT / "graph.graphml"
+
+
+def _max_nodes(text: str) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a number of nodes: {text!r}")
+    return value or None
+
+
+def _add_html_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--html-max-nodes",
+        type=_max_nodes,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help="draw at most N nodes in an HTML view: the entities in most papers and their "
+        f"papers; the page says what it left out (default: {DEFAULT_MAX_NODES}; 0: no limit)",
+    )
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    graph = read_graphml(args.graph)
+    write_text(args.out, render_neighbourhood(graph, args.entity, args.html_max_nodes))
+    if not args.quiet:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _add_view_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    view = commands.add_parser("view", help="write an HTML view of one entity's neighbourhood")
+    view.add_argument("entity", metavar="ENTITY", help="a node id (benchmark:scan), label or alias")
+    view.add_argument("--out", type=Path, required=True, metavar="FILE", help="the page to write")
+    view.add_argument(
+        "--graph",
+        type=Path,
+        default=DEFAULT_GRAPH,
+        metavar="PATH",
+        help=f"the GraphML that `kgraph build` wrote (default: {DEFAULT_GRAPH})",
+    )
+    _add_html_options(view)
+    view.set_defaults(func=cmd_view)
+
+
+# --------------------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kgraph",
@@ -167,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base", default=DEFAULT_BASE, help=f"base IRI of the RDF (default: {DEFAULT_BASE})"
     )
     _add_input_options(build)
+    _add_html_options(build)
     build.set_defaults(func=cmd_build)
 
     extract = commands.add_parser("extract", help="extract entities, one JSON line per paper")
@@ -203,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_input_options(add)
     add.set_defaults(func=cmd_add)
+    _add_html_options(add)
+    _add_view_command(commands)
     return parser
 
 

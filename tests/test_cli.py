@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -29,6 +30,7 @@ def test_build_on_the_seeds_writes_every_output(
     out = tmp_path / "out"
     assert main(["-q", "build", str(seeds_dir), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        "benchmarks.html",
         "entities.jsonl",
         "graph.graphml",
         "graph.html",
@@ -136,3 +138,81 @@ def test_bad_base_iri_exits_2(
     )
     assert code == 2
     assert "--base" in capsys.readouterr().err
+
+
+def _graphml(graph: nx.MultiDiGraph, folder: Path) -> Path:
+    from kgraph.export.graphml import write_graphml
+
+    target = folder / "graph.graphml"
+    write_graphml(graph, target)
+    return target
+
+
+def test_view_writes_one_entitys_neighbourhood_from_the_graphml(
+    small_graph: nx.MultiDiGraph, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _graphml(small_graph, tmp_path)
+    page = tmp_path / "scan.html"
+    assert (
+        main(["view", "Simplified CommAI Navigation", "--graph", str(source), "--out", str(page)])
+        == 0
+    )
+    assert capsys.readouterr().out == f"wrote {page}\n"
+    html = page.read_text()
+    assert "<title>SCAN (benchmark)</title>" in html
+    assert '"id":"benchmark:scan"' in html
+    assert "task:programrepair" not in html
+
+
+def test_view_reads_output_graphml_by_default(
+    small_graph: nx.MultiDiGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "output").mkdir()
+    _graphml(small_graph, tmp_path / "output")
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "view", "benchmark:SCAN", "--out", "scan.html"]) == 0
+    assert (tmp_path / "scan.html").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("entity", "graph", "message"),
+    [
+        ("MNIST", "graph.graphml", "kgraph: error: no entity 'MNIST' in the graph"),
+        ("SCAN", "missing.graphml", "missing.graphml: no such file (run `kgraph build` first)"),
+        ("SCAN", "junk.graphml", "junk.graphml: not a kgraph GraphML file"),
+    ],
+)
+def test_view_failures_exit_2_with_one_line(
+    small_graph: nx.MultiDiGraph,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    entity: str,
+    graph: str,
+    message: str,
+) -> None:
+    _graphml(small_graph, tmp_path)
+    (tmp_path / "junk.graphml").write_text("<graphml><oops")
+    out = tmp_path / "page.html"
+    assert main(["view", entity, "--graph", str(tmp_path / graph), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+    assert not out.exists()
+
+
+def test_html_max_nodes_caps_the_build_and_says_so(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["-q", "build", str(data_dir / "layouts/metadata.txt"), "--out", str(out)]
+    assert main([*args, "--html-max-nodes", "5"]) == 0
+    html = (out / "graph.html").read_text()
+    match = re.search(r'data-nodes="(\d+)"', html)
+    assert match
+    assert 0 < int(match.group(1)) <= 5
+    assert f"Showing {match.group(1)} of " in html
+    assert "Raise <code>--html-max-nodes</code> to show more." in html
+    assert (out / "benchmarks.html").exists()
+
+
+def test_html_max_nodes_must_be_a_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["view", "x", "--out", str(tmp_path / "p.html"), "--html-max-nodes", "-1"]) == 2
+    assert "--html-max-nodes: not a number of nodes: '-1'" in capsys.readouterr().err

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import networkx as nx
 
+from kgraph.errors import KgraphError
 from kgraph.export.atomic import atomic_path
 
 
@@ -13,3 +15,18 @@ def write_graphml(graph: nx.MultiDiGraph, target: Path) -> None:
     """Write ``graph`` to ``target``; attributes are plain values, so every one is kept."""
     with atomic_path(target) as tmp:
         nx.write_graphml(graph, tmp, encoding="utf-8", prettyprint=True)
+
+
+def read_graphml(source: Path) -> nx.MultiDiGraph:
+    """The graph that :func:`write_graphml` wrote to ``source``, attributes and keys included."""
+    try:
+        graph: nx.MultiDiGraph = nx.read_graphml(source, edge_key_type=str, force_multigraph=True)
+    except FileNotFoundError as exc:
+        raise KgraphError(f"{source}: no such file (run `kgraph build` first)") from exc
+    except OSError as exc:
+        raise KgraphError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+    except (ElementTree.ParseError, nx.NetworkXError, ValueError, KeyError) as exc:
+        raise KgraphError(f"{source}: not a kgraph GraphML file ({exc})") from exc
+    if not all("kind" in data and "label" in data for _, data in graph.nodes(data=True)):
+        raise KgraphError(f"{source}: not a kgraph GraphML file (nodes lack kind or label)")
+    return graph
