@@ -151,10 +151,13 @@ def name_spans(
     """
     families = _families()
     for start, end, token in scanned if scanned is not None else words(text):
+        could = _could_be_name(token)
+        if not could and not token[:1].isupper():
+            continue  # an ordinary lower-case word (most words: tested first)
         if start and text[start - 1] in "@/.+-_":
             continue  # inside an e-mail address, a path or a compound
         versioned = token[:1].isupper() and _VERSION_AHEAD.match(text, end) is not None
-        if not (versioned or _could_be_name(token)):
+        if not (versioned or could):
             continue
         suffix = DERIVED_SUFFIX.search(token)
         if suffix is not None:  # "PPO-based RLHF": the name is PPO
