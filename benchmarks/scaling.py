@@ -10,8 +10,9 @@ process, end to end as a user would see it (start-up, reading, extraction, writi
 - ``dask, N worker(s)``: ``kgraph extract --engine dask --workers N`` (a LocalCluster the
   command starts and closes)
 
-It prints seconds, docs/s, the peak RSS of the largest process of the run, the speed-up over
-one local process, and checks that every run wrote the same bytes. With ``--startup`` it
+It prints seconds, docs/s, the speed-up over one local process, the CPU time of the whole
+run (all its processes), the peak RSS of its largest process, and checks that every run
+wrote the same bytes. With ``--startup`` it
 also times each configuration on a 10-paper corpus: the fixed cost of starting it, so
 that ``docs/s after start-up`` = N / (seconds - start-up seconds).
 """
@@ -53,14 +54,17 @@ CONFIGS = (
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
 
 
 def run(corpus: Path, out: Path, config: Config, shard_size: int) -> Run:
-    """``kgraph extract`` over ``corpus`` in a child process: wall time and peak RSS.
+    """``kgraph extract`` over ``corpus`` in a child process: wall time, CPU time, peak RSS.
 
-    ru_maxrss of a waited-for child is the largest of it and its own waited-for children
-    (the Dask workers are the LocalCluster's children), in KiB on Linux.
+    The rusage of a waited-for child covers it and its own waited-for children (the Dask
+    workers are the LocalCluster's): CPU time is their sum, ru_maxrss the largest one's (KiB
+    on Linux). CPU time per paper shows each configuration's overhead even when other jobs
+    share the cores and stretch the wall time.
     """
     argv = [sys.executable, "-m", "kgraph", "-q", "extract", str(corpus), "--out", str(out)]
     argv += config.options
@@ -73,7 +77,7 @@ def run(corpus: Path, out: Path, config: Config, shard_size: int) -> Run:
     err = process.stderr.read() if process.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{config.name} failed:\n{err}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,9 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     run(corpora[sizes[-1]], work / "warm.jsonl", CONFIGS[0], args.shard_size)
 
     rows = [
-        "| configuration | seconds | docs/s | peak RSS (MB) | speed-up |"
+        "| configuration | seconds | docs/s | speed-up | CPU s | CPU ms/doc | peak RSS (MB) |"
         + (" start-up (s) | docs/s after start-up |" if args.startup else ""),
-        "|---|---:|---:|---:|---:|" + ("---:|---:|" if args.startup else ""),
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.startup else ""),
     ]
     outputs = []
     base = None
@@ -110,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         base = base or result.seconds
         row = (
             f"| {config.name} | {result.seconds:.1f} | {args.n / result.seconds:,.0f} | "
-            f"{result.peak_rss_mb:,.0f} | {base / result.seconds:.2f}x |"
+            f"{base / result.seconds:.2f}x | {result.cpu_seconds:.1f} | "
+            f"{1000 * result.cpu_seconds / args.n:.2f} | {result.peak_rss_mb:,.0f} |"
         )
         if args.startup:
             fixed = run(corpora[STARTUP_PAPERS], work / "startup.jsonl", config, args.shard_size)
