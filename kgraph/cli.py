@@ -16,7 +16,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kgraph import __version__
-from kgraph.build import BuildOptions, extract_all, grow, read_state, write_jsonl, write_outputs
+from kgraph.build import (
+    BuildOptions,
+    check_out,
+    extract_all,
+    grow,
+    read_state,
+    write_jsonl,
+    write_outputs,
+)
 from kgraph.errors import KgraphError
 from kgraph.evaluate import read_jsonl, score
 from kgraph.export.atomic import write_text
@@ -67,7 +75,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
-        out=args.out,
+        out=check_out(args.out),
         base=check_base(args.base),
         settings=_settings(args),
         progress=not args.quiet,

@@ -418,6 +418,22 @@ def test_out_keeps_every_file_it_did_not_write(tmp_path: Path) -> None:
     check_outputs(out)
 
 
+@pytest.mark.parametrize("command", ["build", "add"])
+def test_out_naming_a_file_fails_in_one_line_and_leaves_it(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "results.ttl"
+    target.write_text("precious")
+    for out in (target, target / "sub"):
+        assert main([command, str(SEED_FILES[0]), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"kgraph: error: --out {out}")
+        assert "is a file" in err
+        assert len(err.splitlines()) == 1
+    assert target.read_text() == "precious"
+    assert sorted(tmp_path.iterdir()) == [target]
+
+
 def test_an_out_folder_that_does_not_exist_yet_is_made(tmp_path: Path) -> None:
     out = tmp_path / "new" / "deeper"
     assert build([BAD / "crlf.txt"], out) == 0
