@@ -113,25 +113,39 @@ def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
     except SkipFile as exc:
         log.warning("%s", exc)
         return []
-    if not papers:
+    kept = []
+    for paper in map(_bounded, papers):
+        if paper.key:
+            kept.append(paper)
+        else:  # nothing to tell it from other papers by (and no id): "???", emoji only
+            log.warning(
+                "%s: title with no letter or digit, skipped: %.60r", _where(paper), paper.title
+            )
+    if not kept:
         log.warning("%s: no papers found", source)
-    return [_bounded(paper) for paper in papers]
+    return kept
+
+
+def _where(paper: Paper) -> str:
+    return f"{paper.sources[0].path}:{paper.sources[0].line}" if paper.sources else "input"
 
 
 def _bounded(paper: Paper) -> Paper:
     """A paper whose title and abstract fit the limits, cut with a warning if they did not."""
     if len(paper.title) <= MAX_TITLE_CHARS and len(paper.abstract) <= MAX_ABSTRACT_CHARS:
         return paper
-    where = f"{paper.sources[0].path}:{paper.sources[0].line}" if paper.sources else "input"
     log.warning(
         "%s: %s of %d characters cut to %d",
-        where,
+        _where(paper),
         "title" if len(paper.title) > MAX_TITLE_CHARS else "abstract",
         max(len(paper.title), len(paper.abstract)),
         MAX_TITLE_CHARS if len(paper.title) > MAX_TITLE_CHARS else MAX_ABSTRACT_CHARS,
     )
+    # A cut can end on a space; no title or abstract ends with one.
     return replace(
-        paper, title=paper.title[:MAX_TITLE_CHARS], abstract=paper.abstract[:MAX_ABSTRACT_CHARS]
+        paper,
+        title=paper.title[:MAX_TITLE_CHARS].rstrip(),
+        abstract=paper.abstract[:MAX_ABSTRACT_CHARS].rstrip(),
     )
 
 
