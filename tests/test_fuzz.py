@@ -47,3 +47,18 @@ def test_a_title_without_letters_or_digits_is_skipped_with_a_warning(
     assert f"{path}:1: title with no letter or digit, skipped: '\U0001f680\U0001f680 ???'" in (
         caplog.text
     )
+
+
+def test_titles_in_any_script_are_papers_of_their_own(folder: Path) -> None:
+    titles = [
+        "Нейронные сети для машинного перевода",
+        "深度学习的组合泛化",
+        "Μοντέλα Γλώσσας",
+        "モデル A",
+        "データ A",
+    ]
+    page = "".join(f"{title}\nWe study it. It works on three benchmarks.\n" for title in titles)
+    path = page_file(folder, page.encode())
+    papers = read_papers([path])
+    assert [p.title for p in papers] == titles
+    assert len({p.id for p in papers}) == len(titles)
