@@ -205,6 +205,40 @@ def test_markup_quotes_and_controls_in_titles_stay_text(tmp_path: Path) -> None:
     assert "\x1b" not in (out / TURTLE_FILE).read_text("utf-8")
 
 
+def test_controls_and_surrogates_escaped_in_json_are_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Decoding drops control characters from a file's text, but a JSON escape makes them
+    again: a NUL made graph.graphml unreadable XML, an unpaired surrogate crashed spaCy."""
+    record = {
+        "title": "Null\u0000 Escape\u001b[31m and Half\ud800 Pairs: \u202eA Study",
+        "abstract": "We propose X\u0007Net. It works on \ufffeSCAN.",
+        "authors": ["Ann\u0000 Lee", "Bob\udcff"],
+        "id": "x\u0001",
+    }
+    page = tmp_path / "records.json"
+    page.write_text(json.dumps([record]), encoding="ascii")
+    out = tmp_path / "out"
+    code = main(["build", str(page), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert f"{page}:1: dropped 9 control or invisible characters" in err
+    (paper,) = check_outputs(out)
+    assert paper["title"] == "Null Escape[31m and Half Pairs: A Study"
+    assert paper["metadata"] == {"id": "x", "authors": ["Ann Lee", "Bob"]}
+
+
+def test_file_names_that_are_not_utf8_or_hold_controls(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copyfile(BAD / "crlf.txt", os.fsdecode(bytes(inputs) + b"/bad\xffname.txt"))
+    shutil.copyfile(BAD / "truncated.txt", inputs / "esc\x1b[31m.txt")
+    out = tmp_path / "out"
+    assert build([inputs], out) == 0
+    sources = {s["path"] for r in check_outputs(out) for s in r["sources"]}
+    assert sources == {f"{inputs}/bad\ufffdname.txt", f"{inputs}/esc\ufffd[31m.txt"}
+
+
 # --- atomic writes ----------------------------------------------------------------------------
 
 

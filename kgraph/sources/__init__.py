@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from kgraph.errors import KgraphError
 from kgraph.model import Paper
@@ -20,7 +21,7 @@ from kgraph.sources.arxiv import parse_feed
 from kgraph.sources.delimited import parse_csv, parse_tsv
 from kgraph.sources.jsonfile import parse_json, parse_jsonl, parse_openalex, parse_semanticscholar
 from kgraph.sources.listing import parse_listing
-from kgraph.sources.textio import SkipFile, read_text
+from kgraph.sources.textio import SkipFile, display_path, drop_controls, read_text
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 # "paper" is a scraping accident, and is cut rather than fed whole to every later stage.
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 50_000
+
+_TEXT_FIELDS = ("title", "abstract", "date", "organisation", "url", "metadata")
 
 Reader = Callable[[Path, str], list[Paper]]
 Parser = Callable[[str, str], list[Paper]]
@@ -107,14 +110,14 @@ def format_for(path: Path, forced: str | None = None) -> str:
 
 def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
     """Papers in one file; a file that yields none gives a warning and an empty list."""
-    source = path.as_posix()
+    source = display_path(path)
     try:
         papers = READERS[format_for(path, fmt)](path, source)
     except SkipFile as exc:
         log.warning("%s", exc)
         return []
     kept = []
-    for paper in map(_bounded, papers):
+    for paper in map(_bounded, map(_cleaned, papers)):
         if paper.key:
             kept.append(paper)
         else:  # nothing to tell it from other papers by (and no id): "???", emoji only
@@ -124,6 +127,35 @@ def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
     if not kept:
         log.warning("%s: no papers found", source)
     return kept
+
+
+def _cleaned(paper: Paper) -> Paper:
+    """``paper`` without the characters :func:`drop_controls` drops, in any text field.
+
+    The file's text went through :func:`decode` already, but a JSON escape ("\\u0000",
+    "\\ud800") makes them again, and no output can hold them.
+    """
+    dropped = 0
+
+    def clean(value: Any) -> Any:
+        nonlocal dropped
+        if isinstance(value, str):
+            text, count = drop_controls(value)
+            dropped += count
+            return text
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {clean(key): clean(item) for key, item in value.items()}
+        return value
+
+    fields = {name: clean(getattr(paper, name)) for name in _TEXT_FIELDS}
+    if not dropped:
+        return paper
+    log.warning("%s: dropped %d control or invisible characters", _where(paper), dropped)
+    fields["title"] = " ".join(fields["title"].split())
+    fields["abstract"] = fields["abstract"].strip()
+    return replace(paper, **fields)
 
 
 def _where(paper: Paper) -> str:
