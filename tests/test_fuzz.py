@@ -250,14 +250,11 @@ def check_iris(rdf: rdflib.Graph) -> None:
     assert not bad
 
 
-@given(data=page_bytes())
-def test_the_whole_build_writes_valid_outputs_from_anything(
-    folder: Path, nlp: Language, data: bytes
-) -> None:
-    path = page_file(folder, data)
-    read = read_file(path, "listing")
+def check_build(folder: Path, nlp: Language, path: Path, fmt: str) -> None:
+    """Build ``path`` into a folder of its own and check every output; then remove it."""
+    read = read_file(path, fmt)
     try:
-        papers = read_papers([path], "listing")
+        papers = read_papers([path], fmt)
     except KgraphError:
         assert not read
         return
@@ -283,6 +280,53 @@ def test_the_whole_build_writes_valid_outputs_from_anything(
     loaded = nx.read_graphml(out / GRAPHML_FILE)
     assert set(loaded) == set(graph)
     shutil.rmtree(out)
+
+
+@given(data=page_bytes())
+def test_the_whole_build_writes_valid_outputs_from_anything(
+    folder: Path, nlp: Language, data: bytes
+) -> None:
+    check_build(folder, nlp, page_file(folder, data), "listing")
+
+
+# Any code point, unpaired surrogates included: JSON escapes can make every one of them.
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)
+SEED_TITLES = sorted({line for page in SEED_LINES for line in page if 20 < len(line) < 120})
+
+
+@st.composite
+def field_text(draw: st.DrawFn) -> str:
+    """A seed line with odd characters inserted, or any text at all."""
+    if draw(st.booleans()):
+        return draw(ANY_TEXT)
+    lines = [draw(st.sampled_from(SEED_TITLES))]
+    for _ in range(draw(st.integers(0, 3))):
+        lines = draw(st.sampled_from([control, unicode, markup, foreign]))(draw, lines)
+    return lines[0]
+
+
+RECORDS = st.lists(
+    st.fixed_dictionaries(
+        {"title": field_text(), "abstract": field_text()},
+        optional={
+            "id": field_text(),
+            "url": field_text(),
+            "date": field_text(),
+            "authors": st.one_of(st.lists(field_text(), max_size=3), st.integers(-2, 9)),
+        },
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(records=RECORDS)
+def test_the_whole_build_writes_valid_outputs_from_any_json_records(
+    folder: Path, nlp: Language, records: list[dict[str, object]]
+) -> None:
+    # ensure_ascii: every character, surrogates too, written as an escape
+    data = json.dumps(records, ensure_ascii=True).encode("ascii")
+    check_build(folder, nlp, page_file(folder, data), "json")
 
 
 # --- what fuzzing found -----------------------------------------------------------------------
