@@ -263,7 +263,10 @@ def check_build(folder: Path, nlp: Language, path: Path, fmt: str) -> None:
     out = folder / f"out-{path.stem}"
     write_outputs(extractions, BuildOptions(out=out, progress=False))
 
-    records = [json.loads(line) for line in (out / ENTITIES_FILE).read_text("utf-8").splitlines()]
+    # JSON Lines: lines end at "\n" only (str.splitlines would also cut at a U+2028 in a title)
+    lines = (out / ENTITIES_FILE).read_text("utf-8").split("\n")
+    assert lines.pop() == ""
+    records = [json.loads(line) for line in lines]
     assert [r["title"] for r in records] == [p.title for p in papers]
     check_titles([str(r["title"]) for r in records])
 
