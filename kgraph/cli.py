@@ -90,7 +90,7 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
-    papers = read_papers(_inputs(args), args.format)
+    papers = read_papers(_inputs(args), args.format, skip=options.out)
     extractions = extract_all(papers, options)
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started
@@ -133,7 +133,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
     state = read_state(options.out)
-    papers = read_papers(args.inputs, args.format)
+    papers = read_papers(args.inputs, args.format, skip=options.out)
     extractions, growth = grow(state, papers, options, update=args.update)
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started

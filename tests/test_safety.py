@@ -452,6 +452,27 @@ def test_out_keeps_every_file_it_did_not_write(tmp_path: Path) -> None:
     check_outputs(out)
 
 
+def test_an_out_folder_inside_the_input_is_not_read_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was: 2 papers, then 601 (every line of graph.ttl and graph.graphml a 'paper'),
+    then 4,032."""
+    inputs = tmp_path / "papers"
+    inputs.mkdir()
+    shutil.copyfile(BAD / "truncated.txt", inputs / "page.txt")
+    out = inputs / "kg"
+    assert build([inputs], out) == 0
+    first = outputs(out)
+    assert main(["build", str(inputs), "--out", str(out)]) == 0
+    assert (
+        f"kgraph: warning: {out}: the output folder, not read as input" in capsys.readouterr().err
+    )
+    assert outputs(out) == first
+    assert main(["add", str(inputs), "--out", str(out)]) == 0
+    assert "added     0 papers" in capsys.readouterr().out
+    assert outputs(out) == first
+
+
 @pytest.mark.parametrize("command", ["build", "add"])
 def test_out_naming_a_file_fails_in_one_line_and_leaves_it(
     command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -72,23 +72,30 @@ EXTENSIONS: dict[str, str] = {
 }
 
 
-def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[Path]:
     """Every file named or under a named folder, folders walked in sorted order.
 
     Hidden files are skipped inside folders; symlinked folders are not followed (no loops).
-    A path that does not exist is an error.
+    The folder ``skip`` (the build's output folder) is not read, with a warning: a build
+    into a folder inside its input would otherwise read its own outputs back as papers,
+    and grow with every run. A path that does not exist is an error.
     """
+    skipped = skip.resolve() if skip is not None and skip.is_dir() else None
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise KgraphError(f"{path}: no such file or directory")
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, skipped)
         else:
             yield path
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, skipped: Path | None) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=_walk_error):
+        if skipped is not None and Path(root).resolve() == skipped:
+            log.warning("%s: the output folder, not read as input", root)
+            dirs.clear()
+            continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
@@ -216,11 +223,14 @@ def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
     return list(merged.values())
 
 
-def read_papers(paths: Sequence[Path], fmt: str | None = None) -> list[Paper]:
-    """All distinct papers in ``paths``; :class:`KgraphError` when there is none at all."""
+def read_papers(
+    paths: Sequence[Path], fmt: str | None = None, *, skip: Path | None = None
+) -> list[Paper]:
+    """All distinct papers in ``paths`` (not reading the folder ``skip``);
+    :class:`KgraphError` when there is none at all."""
     papers: list[Paper] = []
     files = 0
-    for path in iter_files(paths):
+    for path in iter_files(paths, skip):
         files += 1
         papers.extend(read_file(path, fmt))
     if not files:
