@@ -67,6 +67,22 @@ class Summary:
         return out
 
 
+def check_out(out: Path) -> Path:
+    """``out`` if it can be the output folder: a folder, or a path where one can be made.
+
+    Checked before any work, so that ``--out`` naming a file fails at once, and the file is
+    left as it is.
+    """
+    for path in (out, *out.parents):
+        if path.is_dir():
+            return out
+        if path.exists() or path.is_symlink():
+            what = "a file" if path.is_file() else "not a folder"
+            which = "it" if path == out else str(path)
+            raise KgraphError(f"--out {out}: cannot write there, {which} is {what}; give a folder")
+    return out
+
+
 def extract_all(
     papers: Sequence[Paper], options: BuildOptions, engine: Engine | None = None
 ) -> list[Extraction]:

@@ -16,7 +16,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kgraph import __version__
-from kgraph.build import BuildOptions, extract_all, grow, read_state, write_jsonl, write_outputs
+from kgraph.build import (
+    BuildOptions,
+    check_out,
+    extract_all,
+    grow,
+    read_state,
+    write_jsonl,
+    write_outputs,
+)
 from kgraph.errors import KgraphError
 from kgraph.evaluate import read_jsonl, score
 from kgraph.export.atomic import write_text
@@ -68,7 +76,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
-        out=args.out,
+        out=check_out(args.out),
         base=check_base(args.base),
         settings=_settings(args),
         progress=not args.quiet,
@@ -83,7 +91,7 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
-    papers = read_papers(_inputs(args), args.format)
+    papers = read_papers(_inputs(args), args.format, skip=options.out)
     extractions = extract_all(papers, options)
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started
@@ -127,7 +135,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
     state = read_state(options.out)
-    papers = read_papers(args.inputs, args.format)
+    papers = read_papers(args.inputs, args.format, skip=options.out)
     extractions, growth = grow(state, papers, options, update=args.update)
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started
