@@ -30,7 +30,7 @@ from kgraph.evaluate import read_jsonl, score
 from kgraph.export.atomic import write_text
 from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
-from kgraph.export.jsonl import record
+from kgraph.export.jsonl import dumps, record
 from kgraph.extract import Settings
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
 from kgraph.model import normalise_title
@@ -109,7 +109,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         extractions = extract_all(papers, options, engine=engine)
     if args.out is None:
         for extraction in extractions:
-            sys.stdout.write(json.dumps(record(extraction), ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps(extraction) + "\n")
     else:
         write_jsonl(extractions, args.out)
         if not args.quiet:
