@@ -38,6 +38,7 @@ from kgraph.query import (
     to_table,
     to_turtle,
 )
+from kgraph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
 from kgraph.sources import READERS, read_papers
 from kgraph.store import DEFAULT_GRAPH as DEFAULT_RDF
 from kgraph.store import ENGINES, load_graph
@@ -307,6 +308,54 @@ def _add_query_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     query.set_defaults(func=cmd_query)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Ctrl-C: uvicorn has shut down cleanly, then passes the interrupt on; nothing to add
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(args.graph, args.engine, args.host, args.port, args.timeout)
+    return 0
+
+
+def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("serve", help="answer SPARQL queries over HTTP (read-only)")
+    parser.add_argument(
+        "--graph",
+        type=Path,
+        default=DEFAULT_RDF,
+        metavar="FILE",
+        help=f"the RDF to serve (default: {DEFAULT_RDF})",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a query that runs longer and answer 503 (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="rdflib's own store or Oxigraph's (default: auto, Oxigraph for large files)",
+    )
+    parser.set_defaults(func=cmd_serve)
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -371,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_html_options(add)
     _add_view_command(commands)
     _add_query_command(commands)
+    _add_serve_command(commands)
     return parser
 
 
