@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -201,6 +202,39 @@ def test_negotiate() -> None:
     assert negotiate("application/json", "ASK") == "application/json"
     assert negotiate("text/csv;q=0, */*;q=0.5", "SELECT") == "application/sparql-results+json"
     assert negotiate("application/xml", "SELECT") is None
+
+
+def test_page_runs_a_query_in_a_browser(endpoint: str) -> None:
+    """The page in headless Chromium: the default query fills a table, an update shows the
+    refusal, and nothing is fetched from anywhere but the endpoint."""
+    chromium = os.environ.get("KGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).is_file():
+        pytest.skip("no Chromium installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        requested: list[str] = []
+        thrown: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("pageerror", lambda error: thrown.append(str(error)))
+        page.goto(f"{endpoint}/")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#results table")
+        headers = page.locator("#results th").all_inner_texts()
+        first = page.locator("#results tbody tr").first.locator("td").all_inner_texts()
+        page.fill("#query", "DROP ALL")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#status.error")
+        refusal = page.inner_text("#status")
+        browser.close()
+    assert headers == ["benchmark_label", "papers", "titles", "benchmark"]
+    assert first[0] == "SCAN"
+    assert refusal.startswith("403: ")
+    assert all(url.startswith(endpoint) for url in requested)
+    assert thrown == []
 
 
 # --- the command ---------------------------------------------------------------------------
