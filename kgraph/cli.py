@@ -10,10 +10,13 @@ import argparse
 import contextlib
 import json
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+from rdflib.term import Identifier
 
 from kgraph import __version__
 from kgraph.build import (
@@ -34,7 +37,20 @@ from kgraph.export.jsonl import dumps, record
 from kgraph.extract import Settings
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
 from kgraph.model import normalise_title
+from kgraph.query import (
+    CONSTRUCT,
+    named_queries,
+    named_query,
+    run_query,
+    to_csv,
+    to_json,
+    to_table,
+    to_turtle,
+)
+from kgraph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
 from kgraph.sources import READERS, read_papers
+from kgraph.store import DEFAULT_GRAPH as DEFAULT_RDF
+from kgraph.store import ENGINES, load_graph
 from kgraph.vocab import DEFAULT_BASE, check_base
 
 log = logging.getLogger("kgraph")
@@ -276,6 +292,148 @@ def _engine(args: argparse.Namespace) -> contextlib.AbstractContextManager[Engin
     ).connect()
 
 
+# --- SPARQL: `query` and `serve` ----------------------------------------------------------
+
+
+def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Identifier]]:
+    """The SPARQL text to run and its parameter bindings, from QUERY, --file or --name."""
+    if args.name:
+        named = named_query(args.name[0])
+        return named.text, named.bindings(args.name[1:])
+    if args.file:
+        if str(args.file) == "-":
+            return sys.stdin.read(), {}
+        try:
+            return args.file.read_text(encoding="utf-8"), {}
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise KgraphError(f"{args.file}: cannot read the query: {reason or exc}") from exc
+    return args.query, {}
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    if args.list:
+        queries = named_queries().values()
+        width = max(len(q.usage) for q in queries)
+        for named in queries:
+            print(f"{named.usage.ljust(width)}  {named.description}")
+        return 0
+    if args.query is None and args.file is None and args.name is None:
+        raise KgraphError("give a query: QUERY, --file Q.rq, --name NAME or --list")
+    text, bindings = _query_text(args)
+    if args.show:
+        sys.stdout.write(text)
+        return 0
+    graph = load_graph(args.graph, args.engine)
+    answer = run_query(graph, text, bindings)
+    if answer.kind == CONSTRUCT:
+        if args.format not in (None, "table"):
+            raise KgraphError(
+                f"--format {args.format} is for SELECT and ASK: a CONSTRUCT or DESCRIBE query "
+                "gives a graph, printed as Turtle"
+            )
+        sys.stdout.write(to_turtle(answer))
+    elif args.format == "json":
+        sys.stdout.write(to_json(answer))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(answer))
+    else:
+        width = shutil.get_terminal_size((120, 24)).columns
+        sys.stdout.write(to_table(answer, graph.namespaces(), width))
+    return 0
+
+
+def _add_query_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    query = commands.add_parser(
+        "query", help="run a SPARQL query, or a shipped one (--name), on the built graph"
+    )
+    source = query.add_mutually_exclusive_group()
+    source.add_argument("query", nargs="?", metavar="QUERY", help="the SPARQL query text")
+    source.add_argument(
+        "--file", type=Path, metavar="Q.rq", help="read the query from a file (- for stdin)"
+    )
+    source.add_argument(
+        "--name",
+        nargs="+",
+        metavar=("NAME", "ARG"),
+        help="run a shipped query (see --list), with its arguments",
+    )
+    source.add_argument(
+        "--list", action="store_true", help="list the shipped queries and what they answer"
+    )
+    query.add_argument(
+        "--graph",
+        type=Path,
+        default=DEFAULT_RDF,
+        metavar="FILE",
+        help=f"the RDF to query: .ttl, .nt or .jsonld (default: {DEFAULT_RDF})",
+    )
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        help="table for people (default), SPARQL results CSV or JSON; "
+        "CONSTRUCT and DESCRIBE always print Turtle",
+    )
+    query.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="rdflib's own store or Oxigraph's (default: auto, Oxigraph for large files)",
+    )
+    query.add_argument(
+        "--show", action="store_true", help="print the query text instead of running it"
+    )
+    query.set_defaults(func=cmd_query)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Ctrl-C: uvicorn has shut down cleanly, then passes the interrupt on; nothing to add
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(args.graph, args.engine, args.host, args.port, args.timeout)
+    return 0
+
+
+def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("serve", help="answer SPARQL queries over HTTP (read-only)")
+    parser.add_argument(
+        "--graph",
+        type=Path,
+        default=DEFAULT_RDF,
+        metavar="FILE",
+        help=f"the RDF to serve (default: {DEFAULT_RDF})",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a query that runs longer and answer 503 (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="rdflib's own store or Oxigraph's (default: auto, Oxigraph for large files)",
+    )
+    parser.set_defaults(func=cmd_serve)
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -340,6 +498,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_add)
     _add_html_options(add)
     _add_view_command(commands)
+    _add_query_command(commands)
+    _add_serve_command(commands)
     return parser
 
 
