@@ -69,7 +69,6 @@ _PREFIXES = "\n".join(
         ("kg", VOCAB_IRI),
     )
 )
-_LINKS = "VALUES ?prop { " + " ".join(p.n3() for p in LINK_PROPERTIES.values()) + " }"
 _IRI_START = ("http://", "https://", "urn:")
 
 
@@ -175,13 +174,41 @@ def _text(row: Mapping[str, Identifier], name: str) -> str:
 
 
 def _values(var: str, terms: Iterable[str]) -> str:
-    """A VALUES clause binding ``?var`` to each IRI of ``terms``."""
+    """A VALUES clause binding ``?var`` to each IRI of ``terms``: for a few IRIs only, and
+    followed by one block of triple patterns, as rdflib joins anything more row by row."""
     return f"VALUES ?{var} {{ " + " ".join(URIRef(t).n3() for t in terms) + " }"
 
 
-def _type_values(types: Iterable[str]) -> str:
-    pairs = " ".join(f"({TYPE_CLASSES[t].n3()} {Literal(t).n3()})" for t in types)
-    return f"VALUES (?class ?type) {{ {pairs} }}"
+def _in(var: str, terms: Iterable[URIRef]) -> str:
+    """A FILTER keeping the rows whose ``?var`` is one of ``terms``.
+
+    A filter rather than VALUES: rdflib evaluates the rest of a pattern once per row of a
+    VALUES table, which took minutes on the seeds.
+    """
+    return f"FILTER (?{var} IN (" + ", ".join(t.n3() for t in terms) + "))"
+
+
+def _is_link(var: str = "prop") -> str:
+    return _in(var, LINK_PROPERTIES.values())
+
+
+def _is_entity(types: Iterable[str]) -> str:
+    return _in("class", (TYPE_CLASSES[t] for t in types))
+
+
+Row = Mapping[str, Identifier]
+_CLASS_TYPE = {str(cls): kind for kind, cls in TYPE_CLASSES.items()}
+_PROPERTY_NAME = {str(prop): name for name, prop in LINK_PROPERTIES.items()}
+
+
+def _type(row: Mapping[str, Identifier]) -> str:
+    return _CLASS_TYPE[_text(row, "class")]
+
+
+def _by_type(rows: Iterable[Row]) -> list[Row]:
+    """``rows`` in the order of :data:`TYPES`, so that the first row of an entity gives the
+    type it is shown with, should it have several."""
+    return sorted(rows, key=lambda row: TYPES.index(_type(row)))
 
 
 def _types(kind: str | None) -> tuple[str, ...]:
@@ -203,44 +230,54 @@ def _entities(graph: Graph, iris: Iterable[str]) -> dict[str, EntityRef]:
         return {}
     rows = _select(
         graph,
-        f"""SELECT ?entity ?type ?label WHERE {{
+        f"""SELECT ?entity ?class ?label WHERE {{
             {_values("entity", iris)}
-            {_type_values(TYPES)}
             ?entity a ?class ; skos:prefLabel ?label .
+            {_is_entity(TYPES)}
         }}""",
     )
     found: dict[str, EntityRef] = {}
-    for row in sorted(rows, key=lambda r: TYPES.index(_text(r, "type"))):
+    for row in _by_type(rows):
         iri = _text(row, "entity")
-        found.setdefault(iri, EntityRef(iri, _text(row, "label"), _text(row, "type")))
+        found.setdefault(iri, EntityRef(iri, _text(row, "label"), _type(row)))
     return found
 
 
 def _aliases_and_urls(
-    graph: Graph, iris: Iterable[str]
+    graph: Graph, iri: str | None = None
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """The alternative labels and the exact-match link of each entity in ``iris``."""
-    aliases: dict[str, list[str]] = defaultdict(list)
-    urls: dict[str, str] = {}
-    iris = sorted(set(iris))
-    if not iris:
-        return aliases, urls
+    """The alternative labels and the exact-match link of the entity ``iri``, or of all."""
+    subject = URIRef(iri).n3() if iri else "?entity"
+    bind = f"BIND ({subject} AS ?entity)" if iri else ""
     rows = _select(
         graph,
         f"""SELECT ?entity ?alias ?url WHERE {{
-            {_values("entity", iris)}
-            {{ ?entity skos:altLabel ?alias }} UNION {{ ?entity skos:exactMatch ?url }}
+            {{ {subject} skos:altLabel ?alias }} UNION {{ {subject} skos:exactMatch ?url }}
+            {bind}
         }}""",
     )
+    aliases: dict[str, list[str]] = defaultdict(list)
+    urls: dict[str, str] = {}
     for row in rows:
-        iri = _text(row, "entity")
+        entity = _text(row, "entity")
         if "alias" in row:
-            aliases[iri].append(_text(row, "alias"))
+            aliases[entity].append(_text(row, "alias"))
         elif "url" in row:
-            urls[iri] = min(urls.get(iri, _text(row, "url")), _text(row, "url"))
+            urls[entity] = min(urls.get(entity, _text(row, "url")), _text(row, "url"))
     for names in aliases.values():
         names.sort(key=_name_key)
     return aliases, urls
+
+
+def _papers(graph: Graph) -> dict[str, PaperRef]:
+    """Every paper of the graph by IRI."""
+    rows = _select(
+        graph,
+        """SELECT ?paper ?id ?title WHERE {
+            ?paper a schema:ScholarlyArticle ; kg:paperId ?id ; dcterms:title ?title .
+        }""",
+    )
+    return {_text(r, "paper"): PaperRef(_text(r, "id"), _text(r, "title")) for r in rows}
 
 
 # --- shared ------------------------------------------------------------------------------------
@@ -253,63 +290,45 @@ def shared(
     introduce or use, most shared first, then by name; at most ``top`` of them."""
     if min_papers < 1:
         raise KgraphError(f"--min-papers {min_papers}: expected 1 or more")
-    counts = _select(
-        graph,
-        f"""SELECT ?entity ?type ?label (COUNT(DISTINCT ?paper) AS ?n) WHERE {{
-            {_type_values(_types(kind))}
-            {_LINKS}
-            ?entity a ?class ; skos:prefLabel ?label .
-            ?paper ?prop ?entity .
-        }}
-        GROUP BY ?entity ?type ?label
-        HAVING (COUNT(DISTINCT ?paper) >= {min_papers})""",
-    )
-    chosen: dict[str, tuple[EntityRef, int]] = {}
-    for row in counts:
-        iri = _text(row, "entity")
-        ref = EntityRef(iri, _text(row, "label"), _text(row, "type"))
-        if iri not in chosen or TYPES.index(ref.type) < TYPES.index(chosen[iri][0].type):
-            chosen[iri] = (ref, int(_text(row, "n")))
-    ranked = sorted(
-        chosen.values(), key=lambda item: (-item[1], *_name_key(item[0].name), item[0].iri)
-    )[:top]
-    iris = [ref.iri for ref, _ in ranked]
-    papers = _papers_of(graph, iris)
-    aliases, urls = _aliases_and_urls(graph, iris)
-    return [
-        SharedEntity(ref, tuple(aliases.get(ref.iri, ())), urls.get(ref.iri), papers[ref.iri])
-        for ref, _ in ranked
-    ]
-
-
-def _papers_of(graph: Graph, iris: Sequence[str]) -> dict[str, tuple[PaperLink, ...]]:
-    """The papers linked to each entity of ``iris``: introducers first, then by title."""
-    if not iris:
-        return {}
+    # Every link of the type, counted here: one scan, which both stores do fast, where
+    # rdflib takes seconds to group, and minutes to join the papers of chosen entities.
     rows = _select(
         graph,
-        f"""SELECT DISTINCT ?entity ?paper ?id ?title ?prop WHERE {{
-            {_values("entity", iris)}
-            {_LINKS}
-            ?paper ?prop ?entity ; kg:paperId ?id ; dcterms:title ?title .
+        f"""SELECT ?entity ?class ?label ?paper ?prop WHERE {{
+            ?entity a ?class ; skos:prefLabel ?label .
+            ?paper ?prop ?entity .
+            {_is_entity(_types(kind))}
+            {_is_link()}
         }}""",
     )
-    found: dict[str, dict[str, PaperLink]] = defaultdict(dict)
-    for row in rows:
-        iri, paper = _text(row, "entity"), _text(row, "paper")
-        introduced = row["prop"] == KG.introduces
-        old = found[iri].get(paper)
-        if old is None or (introduced and not old.introduced):
-            found[iri][paper] = PaperLink(_text(row, "id"), _text(row, "title"), introduced)
-    return {
-        iri: tuple(
-            sorted(
-                found[iri].values(),
-                key=lambda p: (not p.introduced, *_name_key(p.title), p.id),
-            )
+    papers = _papers(graph)
+    refs: dict[str, EntityRef] = {}
+    introduced: dict[str, dict[PaperRef, bool]] = defaultdict(dict)
+    for row in _by_type(rows):
+        iri, paper = _text(row, "entity"), papers.get(_text(row, "paper"))
+        refs.setdefault(iri, EntityRef(iri, _text(row, "label"), _type(row)))
+        if paper is not None:
+            introduces = row["prop"] == KG.introduces
+            introduced[iri][paper] = introduced[iri].get(paper, False) or introduces
+    ranked = sorted(
+        (refs[iri] for iri, linked in introduced.items() if len(linked) >= min_papers),
+        key=lambda ref: (-len(introduced[ref.iri]), *_name_key(ref.name), ref.iri),
+    )[:top]
+    aliases, urls = _aliases_and_urls(graph)
+    return [
+        SharedEntity(
+            ref,
+            tuple(aliases.get(ref.iri, ())),
+            urls.get(ref.iri),
+            tuple(
+                sorted(
+                    (PaperLink(p.id, p.title, i) for p, i in introduced[ref.iri].items()),
+                    key=lambda p: (not p.introduced, *_name_key(p.title), p.id),
+                )
+            ),
         )
-        for iri in iris
-    }
+        for ref in ranked
+    ]
 
 
 def shared_json(answer: Sequence[SharedEntity]) -> str:
@@ -382,15 +401,8 @@ def _squash(text: str) -> str:
 def find_paper(graph: Graph, wanted: str) -> tuple[str, PaperRef]:
     """The IRI and reference of the paper ``wanted`` names: its id, its title (case-insensitive),
     or a part of exactly one title. Otherwise a one-line error listing candidates."""
-    rows = _select(
-        graph,
-        """SELECT ?paper ?id ?title WHERE {
-            ?paper a schema:ScholarlyArticle ; kg:paperId ?id ; dcterms:title ?title .
-        }""",
-    )
     papers = sorted(
-        ((_text(r, "paper"), PaperRef(_text(r, "id"), _text(r, "title"))) for r in rows),
-        key=lambda item: (*_name_key(item[1].title), item[1].id),
+        _papers(graph).items(), key=lambda item: (*_name_key(item[1].title), item[1].id)
     )
     key = _squash(wanted)
     if not key:
@@ -434,12 +446,11 @@ def related(graph: Graph, wanted: str, top: int | None = 10) -> tuple[PaperRef, 
     rows = _select(
         graph,
         f"""SELECT DISTINCT ?other ?id ?title ?entity WHERE {{
-            {_values("paper", [iri])}
-            {_LINKS}
-            VALUES ?prop2 {{ {" ".join(p.n3() for p in LINK_PROPERTIES.values())} }}
-            ?paper ?prop ?entity .
+            {URIRef(iri).n3()} ?prop ?entity .
             ?other ?prop2 ?entity ; kg:paperId ?id ; dcterms:title ?title .
-            FILTER (?other != ?paper)
+            {_is_link()}
+            {_is_link("prop2")}
+            FILTER (?other != {URIRef(iri).n3()})
         }}""",
     )
     refs = _entities(graph, {_text(r, "entity") for r in rows})
@@ -506,42 +517,39 @@ def stats(graph: Graph, top: int = 10) -> Stats:
         _text(r, "paper")
         for r in _select(graph, "SELECT ?paper WHERE { ?paper a schema:ScholarlyArticle }")
     }
-    per_type = _select(
+    entities = _select(
         graph,
-        f"""SELECT ?entity ?type WHERE {{
-            {_type_values(TYPES)}
-            ?entity a ?class .
+        f"""SELECT ?entity ?class ?label WHERE {{
+            ?entity a ?class ; skos:prefLabel ?label .
+            {_is_entity(TYPES)}
         }}""",
     )
-    type_of: dict[str, str] = {}
-    for row in sorted(per_type, key=lambda r: TYPES.index(_text(r, "type"))):
-        type_of.setdefault(_text(row, "entity"), _text(row, "type"))
-    links = _select(graph, f"SELECT ?paper ?prop ?entity WHERE {{ {_LINKS} ?paper ?prop ?entity }}")
-    names = {str(prop): name for name, prop in LINK_PROPERTIES.items()}
+    refs: dict[str, EntityRef] = {}
+    for row in _by_type(entities):
+        iri = _text(row, "entity")
+        refs.setdefault(iri, EntityRef(iri, _text(row, "label"), _type(row)))
+    links = _select(
+        graph, f"SELECT ?paper ?prop ?entity WHERE {{ ?paper ?prop ?entity . {_is_link()} }}"
+    )
     per_property: Counter[str] = Counter()
     degree: dict[str, set[str]] = defaultdict(set)
     components = _UnionFind()
     for row in links:
         paper, entity = _text(row, "paper"), _text(row, "entity")
-        if paper not in papers or entity not in type_of:
+        if paper not in papers or entity not in refs:
             continue
-        per_property[names[_text(row, "prop")]] += 1
+        per_property[_PROPERTY_NAME[_text(row, "prop")]] += 1
         degree[entity].add(paper)
         components.union(paper, entity)
-    ranked = sorted(degree.items(), key=lambda item: -len(item[1]))
-    cutoff = len(ranked[top - 1][1]) if len(ranked) >= top > 0 else 0
-    # all entities tied with the last one are ranked by name before cutting
-    candidates = [iri for iri, linked in ranked if len(linked) >= cutoff]
-    refs = _entities(graph, candidates)
     most = sorted(
-        (Connected(refs[iri], len(degree[iri])) for iri in candidates if iri in refs),
-        key=lambda c: (-c.papers, *_name_key(c.entity.name), c.entity.type),
+        (Connected(refs[iri], len(linked)) for iri, linked in degree.items()),
+        key=lambda c: (-c.papers, *_name_key(c.entity.name), c.entity.type, c.entity.iri),
     )[:top]
     largest = components.largest()
     linked_papers = {p for linked in degree.values() for p in linked}
     return Stats(
         papers=len(papers),
-        entities={t: sum(1 for v in type_of.values() if v == t) for t in TYPES},
+        entities={t: sum(1 for ref in refs.values() if ref.type == t) for t in TYPES},
         links={name: per_property[name] for name in LINK_PROPERTIES},
         most_connected=tuple(most),
         largest_component=len(largest) if largest else min(len(papers), 1),
@@ -624,12 +632,16 @@ def find_entity(graph: Graph, wanted: str, kind: str | None = None) -> EntityRef
     literal = Literal(name.lower()).n3()
     rows = _select(
         graph,
-        f"""SELECT ?entity ?type ?label ?how WHERE {{
-            {_type_values(types)}
+        f"""SELECT ?entity ?class ?label ?how WHERE {{
+            {{
+                ?entity skos:prefLabel ?name BIND ("pref" AS ?how)
+                FILTER (LCASE(STR(?name)) = {literal})
+            }} UNION {{
+                ?entity skos:altLabel ?name BIND ("alt" AS ?how)
+                FILTER (LCASE(STR(?name)) = {literal})
+            }}
             ?entity a ?class ; skos:prefLabel ?label .
-            {{ ?entity skos:prefLabel ?name BIND ("pref" AS ?how) }}
-            UNION {{ ?entity skos:altLabel ?name BIND ("alt" AS ?how) }}
-            FILTER (LCASE(STR(?name)) = {literal})
+            {_is_entity(types)}
         }}""",
     )
     matches = _best_matches(rows, ("pref", "alt"))
@@ -638,14 +650,16 @@ def find_entity(graph: Graph, wanted: str, kind: str | None = None) -> EntityRef
         key = normalise_name(name)
         rows = _select(
             graph,
-            f"""SELECT ?entity ?type ?label ?name WHERE {{
-                {_type_values(types)}
-                ?entity a ?class ; skos:prefLabel ?label .
-                {{ ?entity skos:prefLabel ?name }} UNION {{ ?entity skos:altLabel ?name }}
-            }}""",
+            """SELECT ?entity ?name WHERE {
+                { ?entity skos:prefLabel ?name } UNION { ?entity skos:altLabel ?name }
+            }""",
         )
-        matches = _best_matches(
-            [row for row in rows if normalise_name(_text(row, "name")) == key], ("",)
+        refs = _entities(
+            graph, {_text(r, "entity") for r in rows if normalise_name(_text(r, "name")) == key}
+        )
+        matches = sorted(
+            (ref for ref in refs.values() if ref.type in types),
+            key=lambda e: (TYPES.index(e.type), *_name_key(e.name), e.iri),
         )
     if len(matches) == 1:
         return matches[0]
@@ -667,13 +681,11 @@ def _best_matches(
 ) -> list[EntityRef]:
     """The entities of ``rows`` in the first tier (their ``?how``) that has any, in order."""
     for tier in tiers:
-        found = {
-            _text(row, "entity"): EntityRef(
-                _text(row, "entity"), _text(row, "label"), _text(row, "type")
-            )
-            for row in rows
-            if str(row.get("how", "")) == tier
-        }
+        found: dict[str, EntityRef] = {}
+        for row in _by_type(rows):
+            if _text(row, "how") == tier:
+                iri = _text(row, "entity")
+                found.setdefault(iri, EntityRef(iri, _text(row, "label"), _type(row)))
         if found:
             return sorted(
                 found.values(), key=lambda e: (TYPES.index(e.type), *_name_key(e.name), e.iri)
@@ -689,13 +701,16 @@ def _similar_labels(graph: Graph, name: str, types: Sequence[str]) -> list[str]:
     """Up to :data:`CANDIDATES` labels containing ``name``, shortest first."""
     rows = _select(
         graph,
-        f"""SELECT DISTINCT ?label ?type WHERE {{
-            {_type_values(types)}
-            ?entity a ?class ; skos:prefLabel ?label .
-            FILTER (CONTAINS(LCASE(STR(?label)), {Literal(name.lower()).n3()}))
+        f"""SELECT DISTINCT ?label ?class WHERE {{
+            {{
+                ?entity skos:prefLabel ?label .
+                FILTER (CONTAINS(LCASE(STR(?label)), {Literal(name.lower()).n3()}))
+            }}
+            ?entity a ?class .
+            {_is_entity(types)}
         }}""",
     )
-    found = sorted({(_text(r, "label"), _text(r, "type")) for r in rows})
+    found = sorted({(_text(r, "label"), _type(r)) for r in rows})
     found.sort(key=lambda item: (len(item[0]), *_name_key(item[0])))
     return [f"{label} ({kind})" for label, kind in found[:CANDIDATES]]
 
@@ -704,25 +719,24 @@ def show(graph: Graph, wanted: str, kind: str | None = None) -> EntityDetail:
     """The entity ``wanted`` names (see :func:`find_entity`): aliases, link, and every paper
     with its relation and the sentences that say so (when the graph has Web Annotations)."""
     entity = find_entity(graph, wanted, kind)
-    aliases, urls = _aliases_and_urls(graph, [entity.iri])
+    aliases, urls = _aliases_and_urls(graph, entity.iri)
+    iri = URIRef(entity.iri).n3()
     rows = _select(
         graph,
         f"""SELECT ?paper ?id ?title ?prop ?sentence WHERE {{
-            {_values("entity", [entity.iri])}
-            {_LINKS}
-            ?paper ?prop ?entity ; kg:paperId ?id ; dcterms:title ?title .
+            ?paper ?prop {iri} ; kg:paperId ?id ; dcterms:title ?title .
+            {_is_link()}
             OPTIONAL {{
-                ?annotation a oa:Annotation ; oa:hasBody ?entity ; oa:hasTarget ?target ;
+                ?annotation a oa:Annotation ; oa:hasBody {iri} ; oa:hasTarget ?target ;
                     kg:linkProperty ?prop .
                 ?target oa:hasSource ?paper ; oa:hasSelector ?quote .
                 ?quote a oa:TextQuoteSelector ; oa:exact ?sentence .
             }}
         }}""",
     )
-    names = {str(prop): name for name, prop in LINK_PROPERTIES.items()}
     sentences: dict[tuple[PaperRef, str], set[str]] = defaultdict(set)
     for row in rows:
-        link = (PaperRef(_text(row, "id"), _text(row, "title")), names[_text(row, "prop")])
+        link = (PaperRef(_text(row, "id"), _text(row, "title")), _PROPERTY_NAME[_text(row, "prop")])
         sentences[link].update([_text(row, "sentence")] if "sentence" in row else [])
     links = sorted(
         (
