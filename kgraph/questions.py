@@ -55,6 +55,7 @@ CANDIDATES = 5
 # Widths of the shortened titles in tables, and how many titles a `shared` row shows.
 TITLE_WIDTH = 40
 TITLES_PER_ROW = 3
+INTRODUCERS_PER_ROW = 1
 SENTENCE_WIDTH = 200
 
 _PREFIXES = "\n".join(
@@ -398,19 +399,24 @@ def shared_table(answer: Sequence[SharedEntity]) -> str:
     rows = []
     for item in answer:
         introducers = [p.title for p in item.papers if p.introduced]
-        titles = [_shorten(p.title, TITLE_WIDTH) for p in item.papers[:TITLES_PER_ROW]]
-        if len(item.papers) > TITLES_PER_ROW:
-            titles.append(f"+{len(item.papers) - TITLES_PER_ROW} more")
         rows.append(
             [
                 item.entity.name,
                 item.entity.type,
                 str(len(item.papers)),
-                "; ".join(_shorten(t, TITLE_WIDTH) for t in introducers) or "-",
-                "; ".join(titles),
+                _titles(introducers, INTRODUCERS_PER_ROW) or "-",
+                _titles([p.title for p in item.papers], TITLES_PER_ROW),
             ]
         )
     return _table(["ENTITY", "TYPE", "PAPERS", "INTRODUCED BY", "PAPER TITLES"], rows)
+
+
+def _titles(titles: Sequence[str], limit: int) -> str:
+    """The first ``limit`` titles, shortened, and how many more there are."""
+    shown = [_shorten(title, TITLE_WIDTH) for title in titles[:limit]]
+    if len(titles) > limit:
+        shown.append(f"+{len(titles) - limit} more")
+    return "; ".join(shown)
 
 
 # --- related -----------------------------------------------------------------------------------
