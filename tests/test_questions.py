@@ -291,6 +291,13 @@ def test_show_gives_the_evidence_sentences(engine: str, capsys: pytest.CaptureFi
             "property": "usesDataset",
             "sentences": ["We evaluate on SCAN and COGS."],
         },
+        {
+            "title": "Generalization without systematicity",
+            "id": "aaaaaaaaaaa1",
+            "relation": "uses",
+            "property": "usesDataset",
+            "sentences": [],
+        },
     ]
     status, out, _ = _run(capsys, "show", "scan", "--type", "benchmark", *graph)
     assert status == 0
@@ -356,6 +363,31 @@ def test_errors_are_one_line(
     assert err.startswith("kgraph: error: ")
     assert err.count("\n") == 1
     assert message in err
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_paper_that_introduces_and_uses_is_counted_once(
+    engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph = ["--graph", str(ANNOTATED), "--engine", engine]
+    answer = _json(capsys, "shared", "--min-papers", "1", *graph)
+    assert [(i["name"], i["type"], len(i["papers"])) for i in answer] == [
+        ("SCAN", "benchmark", 2),
+        ("GPT-4", "model", 1),
+        ("SCAN", "method", 1),
+    ]
+    assert answer[0]["papers"] == [
+        {"title": "Generalization without systematicity", "id": "aaaaaaaaaaa1", "introduced": True},
+        {
+            "title": "Compositional generalization with large language models",
+            "id": "aaaaaaaaaaa2",
+            "introduced": False,
+        },
+    ]
+    stats = _json(capsys, "stats", *graph)
+    assert stats["links"]["introduces"] == stats["links"]["usesDataset"] == 2
+    assert stats["most_connected"][0] == {"name": "SCAN", "type": "benchmark", "papers": 2}
+    assert (stats["papers_without_entities"], stats["largest_component"]) == (1, 4)
 
 
 def test_a_paper_that_shares_nothing(capsys: pytest.CaptureFixture[str]) -> None:
