@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rdflib.term import Identifier
 
-from kgraph import __version__
+from kgraph import __version__, questions, store
 from kgraph.build import (
     BuildOptions,
     check_out,
@@ -434,6 +434,148 @@ def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     parser.set_defaults(func=cmd_serve)
 
 
+# --- questions of a built graph: `shared`, `related`, `stats`, `show` -------------------------
+
+
+def _question(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    formats: Sequence[str],
+    func: Command,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=help_text, description=help_text)
+    parser.add_argument(
+        "--graph",
+        type=Path,
+        default=store.DEFAULT_GRAPH,
+        metavar="PATH",
+        help=f"the RDF that `kgraph build` wrote, or its folder (default: {store.DEFAULT_GRAPH})",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=store.ENGINES,
+        default="auto",
+        help="the RDF store: rdflib's, Oxigraph's (fast on large graphs), or by file size "
+        "(default: auto)",
+    )
+    parser.add_argument(
+        "--format", choices=formats, default="table", help="output format (default: table)"
+    )
+    parser.set_defaults(func=func)
+    return parser
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def cmd_shared(args: argparse.Namespace) -> int:
+    graph = store.load_graph(args.graph, args.engine)
+    answer = questions.shared(graph, args.type, args.min_papers, args.top)
+    render = {
+        "table": questions.shared_table,
+        "json": questions.shared_json,
+        "csv": questions.shared_csv,
+    }
+    _print(render[args.format](answer))
+    return 0
+
+
+def cmd_related(args: argparse.Namespace) -> int:
+    graph = store.load_graph(args.graph, args.engine)
+    paper, answer = questions.related(graph, args.paper, args.top)
+    render = {
+        "table": questions.related_table,
+        "json": questions.related_json,
+        "csv": questions.related_csv,
+    }
+    _print(render[args.format](paper, answer))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    graph = store.load_graph(args.graph, args.engine)
+    answer = questions.stats(graph, args.top)
+    _print(questions.stats_json(answer) if args.format == "json" else questions.stats_table(answer))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    graph = store.load_graph(args.graph, args.engine)
+    answer = questions.show(graph, args.entity, args.type)
+    _print(questions.show_json(answer) if args.format == "json" else questions.show_table(answer))
+    return 0
+
+
+def _add_question_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    table_json_csv = ("table", "json", "csv")
+    shared = _question(
+        commands,
+        "shared",
+        "entities that several papers introduce or use, most shared first, with the papers",
+        table_json_csv,
+        cmd_shared,
+    )
+    shared.add_argument(
+        "--type",
+        choices=(*questions.TYPES, "all"),
+        default="all",
+        help="only entities of this type (default: all)",
+    )
+    shared.add_argument(
+        "--min-papers",
+        type=_positive,
+        default=2,
+        metavar="N",
+        help="only entities of at least N papers (default: 2)",
+    )
+    shared.add_argument(
+        "--top", type=_positive, metavar="N", help="only the N most shared (default: all)"
+    )
+
+    related = _question(
+        commands,
+        "related",
+        "the papers sharing the most entities with a paper, and what they share",
+        table_json_csv,
+        cmd_related,
+    )
+    related.add_argument(
+        "paper", metavar="PAPER", help="a paper id, its title, or a part of one title"
+    )
+    related.add_argument(
+        "--top", type=_positive, default=10, metavar="N", help="at most N papers (default: 10)"
+    )
+
+    stats = _question(
+        commands,
+        "stats",
+        "papers, entities per type, links per property, most connected entities, largest component",
+        ("table", "json"),
+        cmd_stats,
+    )
+    stats.add_argument(
+        "--top",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="list the N most connected entities (default: 10)",
+    )
+
+    show = _question(
+        commands,
+        "show",
+        "one entity: aliases, link, and every paper with its relation and evidence sentence",
+        ("table", "json"),
+        cmd_show,
+    )
+    show.add_argument("entity", metavar="ENTITY", help="a name or alias (any case), or an IRI")
+    show.add_argument(
+        "--type", choices=questions.TYPES, help="the entity's type, when a name has several"
+    )
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -500,6 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_view_command(commands)
     _add_query_command(commands)
     _add_serve_command(commands)
+    _add_question_commands(commands)
     return parser
 
 
