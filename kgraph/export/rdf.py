@@ -30,7 +30,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -57,6 +60,7 @@ from kgraph.vocab import (
     XSD,
     build_activity,
     mint,
+    minter,
 )
 
 __all__ = [
@@ -110,13 +114,49 @@ def _iri(term: URIRef) -> ox.NamedNode:
     return ox.NamedNode(str(term))
 
 
+# Oxigraph terms made once: rdflib namespace lookups cost microseconds, millions of times.
 _TYPE = _iri(RDF.type)
+_LABEL = _iri(RDFS.label)
+_COMMENT = _iri(RDFS.comment)
+_SUBCLASS = _iri(RDFS.subClassOf)
+_SUBPROPERTY = _iri(RDFS.subPropertyOf)
 _STRING = _iri(XSD.string)
 _INTEGER = _iri(XSD.integer)
-_LINK_PROPERTY = {kind: _iri(prop) for kind, prop in USES_PROPERTY.items()}
+_ARTICLE = _iri(SCHEMA.ScholarlyArticle)
+_TITLE = _iri(DCTERMS.title)
+_ABSTRACT = _iri(DCTERMS.abstract)
+_DATE = _iri(DCTERMS.date)
+_SOURCE = _iri(DCTERMS.source)
+_URL = _iri(SCHEMA.url)
+_PAPER_ID = _iri(KG.paperId)
+_DATE_TEXT = _iri(KG.dateText)
+_AUTHORS = _iri(KG.authorCount)
+_UPVOTES = _iri(KG.upvotes)
+_ORGANISATION = _iri(KG.organisation)
+_PREF_LABEL = _iri(SKOS.prefLabel)
+_ALT_LABEL = _iri(SKOS.altLabel)
+_EXACT_MATCH = _iri(SKOS.exactMatch)
+_PAPER_COUNT = _iri(KG.paperCount)
 _INTRODUCES = _iri(KG.introduces)
+_LINK_PROPERTY = {kind: _iri(prop) for kind, prop in USES_PROPERTY.items()}
 _CLASSES = {kind: [_iri(c) for c in classes] for kind, classes in ENTITY_CLASSES.items()}
-_ANNOTATION_TYPES = [_iri(OA.Annotation), _iri(PROV.Entity)]
+_ACTIVITY = _iri(PROV.Activity)
+_ASSOCIATED = _iri(PROV.wasAssociatedWith)
+_SOFTWARE = _iri(PROV.SoftwareAgent)
+_ANNOTATION = _iri(OA.Annotation)
+_PROV_ENTITY = _iri(PROV.Entity)
+_HAS_BODY = _iri(OA.hasBody)
+_HAS_TARGET = _iri(OA.hasTarget)
+_GENERATED_BY = _iri(PROV.wasGeneratedBy)
+_LINKS = _iri(KG.linkProperty)
+_SPECIFIC = _iri(OA.SpecificResource)
+_HAS_SELECTOR = _iri(OA.hasSelector)
+_HAS_SOURCE = _iri(OA.hasSource)
+_QUOTE = _iri(OA.TextQuoteSelector)
+_EXACT = _iri(OA.exact)
+_POSITION = _iri(OA.TextPositionSelector)
+_START = _iri(OA.start)
+_END = _iri(OA.end)
 _DECLARED = frozenset(str(term) for term in TERMS)
 
 
@@ -219,99 +259,120 @@ def _web_iri(value: str) -> ox.NamedNode | None:
         return None
 
 
-def _count(value: object) -> ox.Literal:
-    return ox.Literal(str(int(str(value))), datatype=_INTEGER)
+def _count(value: int | str) -> ox.Literal:
+    return ox.Literal(str(int(value)), datatype=_INTEGER)
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One paper -> entity edge and the IRIs of its annotation's four resources."""
+
+    paper: ox.NamedNode
+    entity: ox.NamedNode
+    prop: ox.NamedNode
+    data: dict[str, Any]
+    annotation: ox.NamedNode
+    target: ox.NamedNode
+    quote: ox.NamedNode
+    position: ox.NamedNode
+
+
+Resource = tuple[str, ox.NamedNode, Callable[[], Pairs]]
 
 
 class _Triples:
-    """The descriptions of every resource of one export, each a list of (predicate, object)."""
+    """The descriptions of every resource of one export, each a list of (predicate, object).
+
+    A description lists its pairs in the file's order: ``rdf:type`` first, then by predicate
+    IRI, then by object (tests/test_rdf.py checks the result); only those whose length
+    varies are sorted here.
+    """
 
     def __init__(self, graph: nx.MultiDiGraph, base: str) -> None:
         self.graph = graph
-        self.base = base
         self.activity = build_activity(base)
-        self._nodes: dict[str, ox.NamedNode] = {}
+        self.generated_by = _iri(self.activity.iri)
+        self.mint = {kind: minter(base, kind) for kind in KINDS}
+        self.nodes: dict[str, ox.NamedNode] = {}
 
     def node(self, node: str) -> ox.NamedNode:
-        iri = self._nodes.get(node)
+        iri = self.nodes.get(node)
         if iri is None:
-            iri = self._nodes[node] = ox.NamedNode(str(node_iri(self.base, node)))
+            kind, _, key = node.partition(":")
+            iri = self.nodes[node] = ox.NamedNode(self.mint[kind](key))
         return iri
 
-    def resources(self) -> list[tuple[str, Callable[[], Pairs]]]:
-        """(subject IRI, its description) for every subject, in no particular order."""
-        out: list[tuple[str, Callable[[], Pairs]]] = [
-            (str(term), partial(self.term, term)) for term in TERMS
-        ]
-        out.append((str(self.activity.iri), self.build))
-        out.extend((str(agent), partial(self.agent, agent)) for agent in self.activity.agents)
+    def resources(self) -> Iterator[Resource]:
+        """(subject IRI, subject, its description) for every subject, in no particular order."""
+        for term in TERMS:
+            yield str(term), _iri(term), partial(self.term, term)
+        yield str(self.activity.iri), self.generated_by, self.build
+        for agent in self.activity.agents:
+            yield str(agent), _iri(agent), partial(self.agent, agent)
         for node, kind in self.graph.nodes(data="kind"):
             describe = self.paper if kind == PAPER else self.entity
-            out.append((str(node_iri(self.base, node)), partial(describe, node)))
-        for edge in self.graph.edges(keys=True):
-            key = link_key(*edge)
-            for kind, describe_link in (
-                ("annotation", self.annotation),
-                ("target", self.target),
-                ("quote", self.quote),
-                ("position", self.position),
-            ):
-                out.append((str(mint(self.base, kind, key)), partial(describe_link, edge)))
-        return out
-
-    def minted(self, kind: str, edge: Edge) -> ox.NamedNode:
-        return ox.NamedNode(str(mint(self.base, kind, link_key(*edge))))
+            subject = self.node(node)
+            yield subject.value, subject, partial(describe, node)
+        for paper, entity, relation, data in self.graph.edges(keys=True, data=True):
+            key = link_key(paper, entity, relation)
+            iris = [self.mint[kind](key) for kind in ("annotation", "target", "quote", "position")]
+            link = _Link(
+                self.node(paper),
+                self.node(entity),
+                self.link_property(entity, relation),
+                data,
+                *(ox.NamedNode(iri) for iri in iris),
+            )
+            yield iris[0], link.annotation, partial(self.annotation, link)
+            yield iris[1], link.target, partial(self.target, link)
+            yield iris[2], link.quote, partial(self.quote, link)
+            yield iris[3], link.position, partial(self.position, link)
 
     def term(self, term: URIRef) -> Pairs:
         about = TERMS[term]
-        is_class = RDFS.Class in about.types
-        parent = RDFS.subClassOf if is_class else RDFS.subPropertyOf
+        parent = _SUBCLASS if RDFS.Class in about.types else _SUBPROPERTY
         pairs: Pairs = [(_TYPE, _iri(t)) for t in about.types]
-        pairs.append((_iri(RDFS.label), ox.Literal(about.label, language="en")))
-        pairs.append((_iri(RDFS.comment), ox.Literal(about.comment, language="en")))
-        pairs.extend((_iri(parent), _iri(p)) for p in about.parents)
-        return pairs
+        pairs.append((_LABEL, ox.Literal(about.label, language="en")))
+        pairs.append((_COMMENT, ox.Literal(about.comment, language="en")))
+        pairs.extend((parent, _iri(p)) for p in about.parents)
+        return sorted(pairs, key=_order)
 
     def build(self) -> Pairs:
-        pairs: Pairs = [
-            (_TYPE, _iri(PROV.Activity)),
-            (_iri(RDFS.label), ox.Literal(self.activity.label)),
-        ]
-        pairs.extend((_iri(PROV.wasAssociatedWith), _iri(a)) for a in self.activity.agents)
-        return pairs
+        pairs: Pairs = [(_TYPE, _ACTIVITY), (_LABEL, ox.Literal(self.activity.label))]
+        pairs.extend((_ASSOCIATED, _iri(a)) for a in self.activity.agents)
+        return sorted(pairs, key=_order)
 
     def agent(self, agent: URIRef) -> Pairs:
-        label = ox.Literal(self.activity.agents[agent])
-        return [(_TYPE, _iri(PROV.SoftwareAgent)), (_iri(RDFS.label), label)]
+        return [(_TYPE, _SOFTWARE), (_LABEL, ox.Literal(self.activity.agents[agent]))]
 
     def paper(self, node: str) -> Pairs:
         data = self.graph.nodes[node]
         pairs: Pairs = [
-            (_TYPE, _iri(SCHEMA.ScholarlyArticle)),
-            (_iri(DCTERMS.title), ox.Literal(data["title"])),
-            (_iri(KG.paperId), ox.Literal(data["paper_id"])),
+            (_TYPE, _ARTICLE),
+            (_TITLE, ox.Literal(data["title"])),
+            (_PAPER_ID, ox.Literal(data["paper_id"])),
         ]
         if data.get("abstract"):
-            pairs.append((_iri(DCTERMS.abstract), ox.Literal(data["abstract"])))
+            pairs.append((_ABSTRACT, ox.Literal(data["abstract"])))
         if "date" in data:
-            pairs.append((_iri(KG.dateText), ox.Literal(data["date"])))
+            pairs.append((_DATE_TEXT, ox.Literal(data["date"])))
             typed = typed_date(data["date"])
             if typed is not None:
-                pairs.append((_iri(DCTERMS.date), ox.Literal(typed[0], datatype=_iri(typed[1]))))
+                pairs.append((_DATE, ox.Literal(typed[0], datatype=_iri(typed[1]))))
         if "authors" in data:
-            pairs.append((_iri(KG.authorCount), _count(data["authors"])))
+            pairs.append((_AUTHORS, _count(data["authors"])))
         if "upvotes" in data:
-            pairs.append((_iri(KG.upvotes), _count(data["upvotes"])))
+            pairs.append((_UPVOTES, _count(data["upvotes"])))
         if "organisation" in data:
-            pairs.append((_iri(KG.organisation), ox.Literal(data["organisation"])))
+            pairs.append((_ORGANISATION, ox.Literal(data["organisation"])))
         url = _web_iri(data.get("url", ""))
         if url is not None:
-            pairs.append((_iri(SCHEMA.url), url))
+            pairs.append((_URL, url))
         for source in filter(None, data.get("sources", "").split(ALIAS_SEPARATOR)):
-            pairs.append((_iri(DCTERMS.source), ox.Literal(source)))
-        for _, target, relation in self.graph.out_edges(node, keys=True):
-            pairs.append((self.link_property(target, relation), self.node(target)))
-        return pairs
+            pairs.append((_SOURCE, ox.Literal(source)))
+        for _, entity, relation in self.graph.out_edges(node, keys=True):
+            pairs.append((self.link_property(entity, relation), self.node(entity)))
+        return sorted(pairs, key=_order)
 
     def link_property(self, entity: str, relation: str) -> ox.NamedNode:
         if relation == "introduces":
@@ -321,45 +382,46 @@ class _Triples:
     def entity(self, node: str) -> Pairs:
         data = self.graph.nodes[node]
         pairs: Pairs = [(_TYPE, cls) for cls in _CLASSES[data["kind"]]]
-        pairs.append((_iri(SKOS.prefLabel), ox.Literal(data["label"])))
+        pairs.append((_PREF_LABEL, ox.Literal(data["label"])))
         for alias in filter(None, data.get("aliases", "").split(ALIAS_SEPARATOR)):
-            pairs.append((_iri(SKOS.altLabel), ox.Literal(alias)))
+            pairs.append((_ALT_LABEL, ox.Literal(alias)))
         url = _web_iri(data.get("url", ""))
         if url is not None:
-            pairs.append((_iri(SKOS.exactMatch), url))
+            pairs.append((_EXACT_MATCH, url))
         if "papers" in data:
-            pairs.append((_iri(KG.paperCount), _count(data["papers"])))
-        return pairs
+            pairs.append((_PAPER_COUNT, _count(data["papers"])))
+        return sorted(pairs, key=_order)
 
-    def annotation(self, edge: Edge) -> Pairs:
-        _, entity, relation = edge
-        pairs: Pairs = [(_TYPE, t) for t in _ANNOTATION_TYPES]
-        pairs.append((_iri(OA.hasBody), self.node(entity)))
-        pairs.append((_iri(OA.hasTarget), self.minted("target", edge)))
-        pairs.append((_iri(KG.linkProperty), self.link_property(entity, relation)))
-        pairs.append((_iri(PROV.wasGeneratedBy), _iri(self.activity.iri)))
-        return pairs
+    # The four resources of a link's annotation, each always in the same (sorted) order.
 
-    def target(self, edge: Edge) -> Pairs:
+    def annotation(self, link: _Link) -> Pairs:
         return [
-            (_TYPE, _iri(OA.SpecificResource)),
-            (_iri(OA.hasSource), self.node(edge[0])),
-            (_iri(OA.hasSelector), self.minted("quote", edge)),
-            (_iri(OA.hasSelector), self.minted("position", edge)),
+            (_TYPE, _ANNOTATION),
+            (_TYPE, _PROV_ENTITY),
+            (_HAS_BODY, link.entity),
+            (_HAS_TARGET, link.target),
+            (_GENERATED_BY, self.generated_by),
+            (_LINKS, link.prop),
         ]
 
-    def quote(self, edge: Edge) -> Pairs:
-        sentence = self.graph.edges[edge].get("sentence", "")
-        return [(_TYPE, _iri(OA.TextQuoteSelector)), (_iri(OA.exact), ox.Literal(sentence))]
+    def target(self, link: _Link) -> Pairs:
+        return [
+            (_TYPE, _SPECIFIC),
+            (_HAS_SELECTOR, link.position),
+            (_HAS_SELECTOR, link.quote),
+            (_HAS_SOURCE, link.paper),
+        ]
 
-    def position(self, edge: Edge) -> Pairs:
+    def quote(self, link: _Link) -> Pairs:
+        return [(_TYPE, _QUOTE), (_EXACT, ox.Literal(link.data.get("sentence", "")))]
+
+    def position(self, link: _Link) -> Pairs:
         # xsd:integer rather than the Web Annotation model's xsd:nonNegativeInteger: oxrdflib
         # reads derived integer types back as xsd:integer, and both stores must agree.
-        data = self.graph.edges[edge]
         return [
-            (_TYPE, _iri(OA.TextPositionSelector)),
-            (_iri(OA.start), ox.Literal(str(int(data.get("start", 0))), datatype=_INTEGER)),
-            (_iri(OA.end), ox.Literal(str(int(data.get("end", 0))), datatype=_INTEGER)),
+            (_TYPE, _POSITION),
+            (_END, _count(link.data.get("end", 0))),
+            (_START, _count(link.data.get("start", 0))),
         ]
 
 
@@ -385,12 +447,15 @@ def triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Iterator[ox.Tri
      '<http://x.org/paper/p1> <http://purl.org/dc/terms/title> "T"']
     """
     export = _Triples(graph, base)
-    resources = export.resources()
+    declared: list[Resource] = []
+    resources: list[Resource] = []
+    for resource in export.resources():
+        (declared if resource[0] in _DECLARED else resources).append(resource)
     # The vocabulary first, for people reading the file; then everything by IRI.
-    resources.sort(key=lambda resource: (resource[0] not in _DECLARED, resource[0]))
-    for iri, describe in resources:
-        subject = ox.NamedNode(iri)
-        for predicate, obj in sorted(describe(), key=_order):
+    declared.sort(key=itemgetter(0))
+    resources.sort(key=itemgetter(0))
+    for _, subject, describe in chain(declared, resources):
+        for predicate, obj in describe():
             yield ox.Triple(subject, predicate, obj)
 
 
