@@ -30,10 +30,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain
-from operator import itemgetter
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import pyoxigraph as ox
@@ -157,7 +156,6 @@ _EXACT = _iri(OA.exact)
 _POSITION = _iri(OA.TextPositionSelector)
 _START = _iri(OA.start)
 _END = _iri(OA.end)
-_DECLARED = frozenset(str(term) for term in TERMS)
 
 
 def node_iri(base: str, node: str) -> URIRef:
@@ -263,29 +261,28 @@ def _count(value: int | str) -> ox.Literal:
     return ox.Literal(str(int(value)), datatype=_INTEGER)
 
 
-@dataclass(frozen=True)
-class _Link:
-    """One paper -> entity edge and the IRIs of its annotation's four resources."""
+class _Link(NamedTuple):
+    """One paper -> entity edge, with what its annotation's four resources need."""
 
+    iri: str  # the annotation's IRI, which sorts the links
+    key: str  # link_key(...)
     paper: ox.NamedNode
     entity: ox.NamedNode
     prop: ox.NamedNode
     data: dict[str, Any]
-    annotation: ox.NamedNode
-    target: ox.NamedNode
-    quote: ox.NamedNode
-    position: ox.NamedNode
 
 
-Resource = tuple[str, ox.NamedNode, Callable[[], Pairs]]
+def _order(pair: tuple[ox.NamedNode, Term]) -> tuple[bool, str, str]:
+    return (pair[0] != _TYPE, pair[0].value, str(pair[1]))
 
 
 class _Triples:
-    """The descriptions of every resource of one export, each a list of (predicate, object).
+    """The triples of one export, as runs: one per kind of resource, each sorted by IRI.
 
-    A description lists its pairs in the file's order: ``rdf:type`` first, then by predicate
-    IRI, then by object (tests/test_rdf.py checks the result); only those whose length
-    varies are sorted here.
+    All IRIs minted under the base are ``base`` + ``kind/`` + key, so the runs in the order of
+    their prefixes, each in the order of its keys, are all subjects in IRI order. A subject's
+    pairs come ``rdf:type`` first, then by predicate IRI, then by object (tests/test_rdf.py
+    checks the result): those of fixed shape are written in that order, the others sorted.
     """
 
     def __init__(self, graph: nx.MultiDiGraph, base: str) -> None:
@@ -302,31 +299,50 @@ class _Triples:
             iri = self.nodes[node] = ox.NamedNode(self.mint[kind](key))
         return iri
 
-    def resources(self) -> Iterator[Resource]:
-        """(subject IRI, subject, its description) for every subject, in no particular order."""
-        for term in TERMS:
-            yield str(term), _iri(term), partial(self.term, term)
-        yield str(self.activity.iri), self.generated_by, self.build
-        for agent in self.activity.agents:
-            yield str(agent), _iri(agent), partial(self.agent, agent)
+    def link_property(self, entity: str, relation: str) -> ox.NamedNode:
+        if relation == "introduces":
+            return _INTRODUCES
+        return _LINK_PROPERTY[self.graph.nodes[entity]["kind"]]
+
+    def all(self) -> Iterator[ox.Triple]:
+        """Every triple: the vocabulary first, for people reading the file; then by IRI."""
+        for term in sorted(TERMS, key=str):
+            yield from self.described(_iri(term), self.term(term))
+        nodes: dict[str, list[str]] = {}
         for node, kind in self.graph.nodes(data="kind"):
-            describe = self.paper if kind == PAPER else self.entity
-            subject = self.node(node)
-            yield subject.value, subject, partial(describe, node)
+            nodes.setdefault(kind, []).append(node)
+        links = []
         for paper, entity, relation, data in self.graph.edges(keys=True, data=True):
             key = link_key(paper, entity, relation)
-            iris = [self.mint[kind](key) for kind in ("annotation", "target", "quote", "position")]
-            link = _Link(
-                self.node(paper),
-                self.node(entity),
-                self.link_property(entity, relation),
-                data,
-                *(ox.NamedNode(iri) for iri in iris),
+            links.append(
+                _Link(
+                    self.mint["annotation"](key),
+                    key,
+                    self.node(paper),
+                    self.node(entity),
+                    self.link_property(entity, relation),
+                    data,
+                )
             )
-            yield iris[0], link.annotation, partial(self.annotation, link)
-            yield iris[1], link.target, partial(self.target, link)
-            yield iris[2], link.quote, partial(self.quote, link)
-            yield iris[3], link.position, partial(self.position, link)
+        links.sort(key=attrgetter("iri"))
+        runs: dict[str, Callable[[], Iterator[ox.Triple]]] = {
+            "activity": self.build,
+            "agent": self.agents,
+            "annotation": partial(self.annotations, links),
+            "target": partial(self.targets, links),
+            "quote": partial(self.quotes, links),
+            "position": partial(self.positions, links),
+        }
+        for kind, members in nodes.items():
+            runs[kind] = partial(self.described_nodes, kind, members)
+        for kind in sorted(runs, key=lambda kind: self.mint[kind]("")):
+            yield from runs[kind]()
+
+    @staticmethod
+    def described(subject: ox.NamedNode, pairs: Pairs) -> Iterator[ox.Triple]:
+        triple = ox.Triple
+        for predicate, obj in sorted(pairs, key=_order):
+            yield triple(subject, predicate, obj)
 
     def term(self, term: URIRef) -> Pairs:
         about = TERMS[term]
@@ -335,15 +351,23 @@ class _Triples:
         pairs.append((_LABEL, ox.Literal(about.label, language="en")))
         pairs.append((_COMMENT, ox.Literal(about.comment, language="en")))
         pairs.extend((parent, _iri(p)) for p in about.parents)
-        return sorted(pairs, key=_order)
+        return pairs
 
-    def build(self) -> Pairs:
+    def build(self) -> Iterator[ox.Triple]:
         pairs: Pairs = [(_TYPE, _ACTIVITY), (_LABEL, ox.Literal(self.activity.label))]
         pairs.extend((_ASSOCIATED, _iri(a)) for a in self.activity.agents)
-        return sorted(pairs, key=_order)
+        return self.described(self.generated_by, pairs)
 
-    def agent(self, agent: URIRef) -> Pairs:
-        return [(_TYPE, _SOFTWARE), (_LABEL, ox.Literal(self.activity.agents[agent]))]
+    def agents(self) -> Iterator[ox.Triple]:
+        for agent, label in sorted(self.activity.agents.items()):
+            yield from self.described(
+                _iri(agent), [(_TYPE, _SOFTWARE), (_LABEL, ox.Literal(label))]
+            )
+
+    def described_nodes(self, kind: str, members: list[str]) -> Iterator[ox.Triple]:
+        describe = self.paper if kind == PAPER else self.entity
+        for node in sorted(members, key=lambda node: self.node(node).value):
+            yield from self.described(self.node(node), describe(node))
 
     def paper(self, node: str) -> Pairs:
         data = self.graph.nodes[node]
@@ -372,12 +396,7 @@ class _Triples:
             pairs.append((_SOURCE, ox.Literal(source)))
         for _, entity, relation in self.graph.out_edges(node, keys=True):
             pairs.append((self.link_property(entity, relation), self.node(entity)))
-        return sorted(pairs, key=_order)
-
-    def link_property(self, entity: str, relation: str) -> ox.NamedNode:
-        if relation == "introduces":
-            return _INTRODUCES
-        return _LINK_PROPERTY[self.graph.nodes[entity]["kind"]]
+        return pairs
 
     def entity(self, node: str) -> Pairs:
         data = self.graph.nodes[node]
@@ -390,43 +409,50 @@ class _Triples:
             pairs.append((_EXACT_MATCH, url))
         if "papers" in data:
             pairs.append((_PAPER_COUNT, _count(data["papers"])))
-        return sorted(pairs, key=_order)
+        return pairs
 
-    # The four resources of a link's annotation, each always in the same (sorted) order.
+    # The four resources of each link's annotation: millions of triples of a fixed shape,
+    # written straight in their sorted order.
 
-    def annotation(self, link: _Link) -> Pairs:
-        return [
-            (_TYPE, _ANNOTATION),
-            (_TYPE, _PROV_ENTITY),
-            (_HAS_BODY, link.entity),
-            (_HAS_TARGET, link.target),
-            (_GENERATED_BY, self.generated_by),
-            (_LINKS, link.prop),
-        ]
+    def minted(self, kind: str, link: _Link) -> ox.NamedNode:
+        return ox.NamedNode(self.mint[kind](link.key))
 
-    def target(self, link: _Link) -> Pairs:
-        return [
-            (_TYPE, _SPECIFIC),
-            (_HAS_SELECTOR, link.position),
-            (_HAS_SELECTOR, link.quote),
-            (_HAS_SOURCE, link.paper),
-        ]
+    def annotations(self, links: list[_Link]) -> Iterator[ox.Triple]:
+        triple = ox.Triple
+        for link in links:
+            subject = ox.NamedNode(link.iri)
+            yield triple(subject, _TYPE, _ANNOTATION)
+            yield triple(subject, _TYPE, _PROV_ENTITY)
+            yield triple(subject, _HAS_BODY, link.entity)
+            yield triple(subject, _HAS_TARGET, self.minted("target", link))
+            yield triple(subject, _GENERATED_BY, self.generated_by)
+            yield triple(subject, _LINKS, link.prop)
 
-    def quote(self, link: _Link) -> Pairs:
-        return [(_TYPE, _QUOTE), (_EXACT, ox.Literal(link.data.get("sentence", "")))]
+    def targets(self, links: list[_Link]) -> Iterator[ox.Triple]:
+        triple = ox.Triple
+        for link in links:
+            subject = self.minted("target", link)
+            yield triple(subject, _TYPE, _SPECIFIC)
+            yield triple(subject, _HAS_SELECTOR, self.minted("position", link))
+            yield triple(subject, _HAS_SELECTOR, self.minted("quote", link))
+            yield triple(subject, _HAS_SOURCE, link.paper)
 
-    def position(self, link: _Link) -> Pairs:
+    def quotes(self, links: list[_Link]) -> Iterator[ox.Triple]:
+        triple = ox.Triple
+        for link in links:
+            subject = self.minted("quote", link)
+            yield triple(subject, _TYPE, _QUOTE)
+            yield triple(subject, _EXACT, ox.Literal(link.data.get("sentence", "")))
+
+    def positions(self, links: list[_Link]) -> Iterator[ox.Triple]:
         # xsd:integer rather than the Web Annotation model's xsd:nonNegativeInteger: oxrdflib
         # reads derived integer types back as xsd:integer, and both stores must agree.
-        return [
-            (_TYPE, _POSITION),
-            (_END, _count(link.data.get("end", 0))),
-            (_START, _count(link.data.get("start", 0))),
-        ]
-
-
-def _order(pair: tuple[ox.NamedNode, Term]) -> tuple[bool, str, str]:
-    return (pair[0] != _TYPE, pair[0].value, str(pair[1]))
+        triple = ox.Triple
+        for link in links:
+            subject = self.minted("position", link)
+            yield triple(subject, _TYPE, _POSITION)
+            yield triple(subject, _END, _count(link.data.get("end", 0)))
+            yield triple(subject, _START, _count(link.data.get("start", 0)))
 
 
 def triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Iterator[ox.Triple]:
@@ -446,17 +472,7 @@ def triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Iterator[ox.Tri
       "2023-10-05"^^<http://www.w3.org/2001/XMLSchema#date>',
      '<http://x.org/paper/p1> <http://purl.org/dc/terms/title> "T"']
     """
-    export = _Triples(graph, base)
-    declared: list[Resource] = []
-    resources: list[Resource] = []
-    for resource in export.resources():
-        (declared if resource[0] in _DECLARED else resources).append(resource)
-    # The vocabulary first, for people reading the file; then everything by IRI.
-    declared.sort(key=itemgetter(0))
-    resources.sort(key=itemgetter(0))
-    for _, subject, describe in chain(declared, resources):
-        for predicate, obj in describe():
-            yield ox.Triple(subject, predicate, obj)
+    return _Triples(graph, base).all()
 
 
 def _rdflib_term(term: object) -> rdflib.term.Identifier:
