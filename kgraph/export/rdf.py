@@ -106,7 +106,6 @@ KINDS = (
 
 Term = ox.NamedNode | ox.Literal
 Pairs = list[tuple[ox.NamedNode, Term]]
-Edge = tuple[str, str, str]  # (paper node, entity node, relation)
 
 
 def _iri(term: URIRef) -> ox.NamedNode:
