@@ -23,6 +23,7 @@ from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_h
 from kgraph.export.jsonl import from_record, lines
 from kgraph.export.rdf import RDF_FORMATS, write_rdf, write_turtle
 from kgraph.extract import Settings, extract
+from kgraph.extract.distributed import Engine
 from kgraph.graph import PAPER, build_graph
 from kgraph.model import Extraction, Paper
 from kgraph.resolve import resolve
@@ -68,15 +69,42 @@ class Summary:
         return out
 
 
-def extract_all(papers: Sequence[Paper], options: BuildOptions) -> list[Extraction]:
-    """Extract every paper, with a progress bar on stderr when asked for."""
+def check_out(out: Path) -> Path:
+    """``out`` if it can be the output folder: a folder, or a path where one can be made.
+
+    Checked before any work, so that ``--out`` naming a file fails at once, and the file is
+    left as it is.
+    """
+    for path in (out, *out.parents):
+        if path.is_dir():
+            return out
+        if path.exists() or path.is_symlink():
+            what = "a file" if path.is_file() else "not a folder"
+            which = "it" if path == out else str(path)
+            raise KgraphError(f"--out {out}: cannot write there, {which} is {what}; give a folder")
+    return out
+
+
+def extract_all(
+    papers: Sequence[Paper], options: BuildOptions, engine: Engine | None = None
+) -> list[Extraction]:
+    """Extract every paper, with a progress bar on stderr when asked for.
+
+    ``engine`` runs the pipeline elsewhere (a Dask cluster: :mod:`kgraph.extract.distributed`);
+    by default it runs in this process and its children.
+    """
     stream: Iterable[Paper] = papers
     bar = tqdm(
         total=len(papers), desc="extract", unit="paper", disable=not options.progress or None
     )
     with bar:
         out = []
-        for extraction in extract(stream, options.settings):
+        found = (
+            extract(stream, options.settings)
+            if engine is None
+            else engine.extract(papers, options.settings)
+        )
+        for extraction in found:
             out.append(extraction)
             bar.update()
     return out

@@ -16,15 +16,24 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kgraph import __version__
-from kgraph.build import BuildOptions, extract_all, grow, read_state, write_jsonl, write_outputs
+from kgraph.build import (
+    BuildOptions,
+    check_out,
+    extract_all,
+    grow,
+    read_state,
+    write_jsonl,
+    write_outputs,
+)
 from kgraph.errors import KgraphError
 from kgraph.evaluate import read_jsonl, score
 from kgraph.export.atomic import write_text
 from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
-from kgraph.export.jsonl import record
+from kgraph.export.jsonl import dumps, record
 from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
 from kgraph.extract import Settings
+from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
 from kgraph.model import normalise_title
 from kgraph.sources import READERS, read_papers
 from kgraph.vocab import DEFAULT_BASE, check_base
@@ -68,7 +77,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
-        out=args.out,
+        out=check_out(args.out),
         base=check_base(args.base),
         settings=_settings(args),
         progress=not args.quiet,
@@ -84,7 +93,7 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
-    papers = read_papers(_inputs(args), args.format)
+    papers = read_papers(_inputs(args), args.format, skip=options.out)
     extractions = extract_all(papers, options)
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started
@@ -97,11 +106,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     options = BuildOptions(
         settings=_settings(args), progress=not args.quiet and args.out is not None
     )
-    papers = read_papers(args.inputs, args.format)
-    extractions = extract_all(papers, options)
+    with _engine(args) as engine:
+        papers = read_papers(args.inputs, args.format)
+        extractions = extract_all(papers, options, engine=engine)
     if args.out is None:
         for extraction in extractions:
-            sys.stdout.write(json.dumps(record(extraction), ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps(extraction) + "\n")
     else:
         write_jsonl(extractions, args.out)
         if not args.quiet:
@@ -127,7 +137,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
     state = read_state(options.out)
-    papers = read_papers(args.inputs, args.format)
+    papers = read_papers(args.inputs, args.format, skip=options.out)
     extractions, growth = grow(state, papers, options, update=args.update)
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started
@@ -200,6 +210,74 @@ def _add_view_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     view.set_defaults(func=cmd_view)
 
 
+# --- `extract --engine dask`: extraction on a Dask cluster -----------------------------------
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return value
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="where extraction runs: this machine's processes (default) or a Dask cluster "
+        "(needs kgraph[dask]; see docs/scaling.md)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the Dask scheduler to use, e.g. tcp://host:8786 "
+        "(default: start a local cluster, one worker per CPU core)",
+    )
+    parser.add_argument(
+        "--shard-size",
+        type=_positive,
+        metavar="N",
+        help=f"with --engine dask: papers per task (default: {DEFAULT_SHARD_SIZE})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="with --engine dask and no --scheduler: workers of the local cluster "
+        "(default: one per CPU core)",
+    )
+
+
+def _engine(args: argparse.Namespace) -> contextlib.AbstractContextManager[Engine | None]:
+    """This process (None), or a session on a Dask cluster, connected before inputs are read."""
+    if args.engine == "local":
+        given = [
+            option
+            for option, value in (
+                ("--scheduler", args.scheduler),
+                ("--shard-size", args.shard_size),
+                ("--workers", args.workers),
+            )
+            if value is not None
+        ]
+        if given:
+            raise KgraphError(f"{given[0]} needs --engine dask")
+        return contextlib.nullcontext()
+    if args.scheduler is not None and args.workers is not None:
+        raise KgraphError(
+            "--workers sizes a local cluster; with --scheduler the workers are the scheduler's"
+        )
+    return DaskEngine(
+        scheduler=args.scheduler,
+        shard_size=args.shard_size or DEFAULT_SHARD_SIZE,
+        workers=args.workers,
+    ).connect()
+
+
 # --- RDF output formats: --rdf-format ------------------------------------------------------
 def _add_rdf_format_option(parser: argparse.ArgumentParser) -> None:
     files = " and/or ".join(
@@ -247,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
     extract.add_argument("--out", type=Path, help="write JSON Lines here (default: stdout)")
     _add_input_options(extract)
+    _add_engine_options(extract)
     extract.set_defaults(func=cmd_extract)
 
     evaluate = commands.add_parser("eval", help="score extraction against gold annotations")

@@ -32,7 +32,8 @@ class Relation(StrEnum):
     USES = "uses"
 
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Anything but a letter or digit, in any script: a title in Cyrillic or Chinese has a key too.
+_NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def normalise_title(title: str) -> str:
@@ -44,6 +45,8 @@ def normalise_title(title: str) -> str:
     'exedec execution decomposition'
     >>> normalise_title("EXEDEC — execution-decomposition")
     'exedec execution decomposition'
+    >>> normalise_title("Глубокое обучение: Café_Модель")
+    'глубокое обучение cafe модель'
     """
     folded = unicodedata.normalize("NFKD", title).casefold()
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))

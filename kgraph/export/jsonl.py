@@ -77,8 +77,20 @@ def from_record(data: dict[str, Any]) -> Extraction:
 
 
 def dumps(extraction: Extraction) -> str:
-    """One line of ``entities.jsonl`` (stable key order, UTF-8 kept as is)."""
-    return json.dumps(record(extraction), ensure_ascii=False)
+    r"""One line of ``entities.jsonl`` (stable key order, UTF-8 kept as is).
+
+    U+2028 and U+2029 are escaped: valid raw in JSON, but line readers that also break at them
+    (Python's ``str.splitlines``, some editors) would cut the line in two.
+
+    Examples
+    --------
+    >>> from kgraph.model import Paper
+    >>> line = dumps(Extraction(Paper("A\u2028B", "")))
+    >>> "\u2028" in line, len(line.splitlines()), json.loads(line)["title"] == "A\u2028B"
+    (False, 1, True)
+    """
+    text = json.dumps(record(extraction), ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def lines(extractions: Iterable[Extraction]) -> Iterator[str]:

@@ -26,7 +26,7 @@ from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
 from kgraph.extract import abbreviations, entities, lexicon, patterns  # noqa: F401
-from kgraph.extract.tokenizer import blank_english
+from kgraph.extract.tokenizer import TextKeepingTokenizer, blank_english
 from kgraph.model import Extraction, Mention, Paper
 
 COMPONENTS = ("kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns", "kgraph_entities")
@@ -60,6 +60,7 @@ def build_nlp() -> Language:
     ['kgraph_abbreviations', 'kgraph_lexicon', 'kgraph_patterns', 'kgraph_entities']
     """
     nlp = blank_english()
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp

@@ -2,7 +2,8 @@
 
 ``Doc.text`` rebuilds the string from every token on each access (about as long as
 tokenising it); the components read it through :func:`doc_text`, which caches it in
-``doc.user_data``.
+``doc.user_data``. kgraph's tokenizer stores the input text there as it makes the Doc
+(:func:`remember_text`; spaCy's tokenizer is non-destructive, so it equals ``doc.text``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ def doc_text(doc: Doc) -> str:
         text = doc.text
         doc.user_data[_KEY] = text
     return text
+
+
+def remember_text(doc: Doc, text: str) -> Doc:
+    """Store ``text``, the string ``doc`` was tokenised from, as its cached text."""
+    doc.user_data[_KEY] = text
+    return doc
 
 
 def doc_words(doc: Doc) -> Words:

@@ -115,24 +115,27 @@ def words(text: str) -> list[tuple[int, int, str]]:
     >>> [w for _, _, w in words("We use chain-of-thought on GPT-3.5, L1/L2 and google/gemma-2b.")]
     ['We', 'use', 'chain-of-thought', 'on', 'GPT-3.5', 'L1', 'L2', 'and', 'google/gemma-2b']
     """
+    found = [(*match.span(), match.group()) for match in _WORD.finditer(text)]
+    if "/" not in text:
+        return found
     out = []
-    for match in _WORD.finditer(text):
-        word = match.group()
+    for start, end, word in found:
         if "/" in word and not ORG_PREFIXED.match(word):
-            offset = match.start()
+            offset = start
             for part in word.split("/"):
                 if part:
                     out.append((offset, offset + len(part), part))
                 offset += len(part) + 1
         else:
-            out.append((match.start(), match.end(), word))
+            out.append((start, end, word))
     return out
 
 
-def _could_be_name(word: str, families: frozenset[str]) -> bool:
-    """A cheap filter before :func:`is_name_like`: ordinary words fail it."""
+@lru_cache(maxsize=65536)
+def _could_be_name(word: str) -> bool:
+    """A cheap filter before :func:`is_name_like`: ordinary words fail it (cached: words repeat)."""
     rest = word[1:]
-    return word in families or rest != rest.lower() or not word.replace("-", "").isalpha()
+    return word in _families() or rest != rest.lower() or not word.replace("-", "").isalpha()
 
 
 def name_spans(
@@ -148,10 +151,13 @@ def name_spans(
     """
     families = _families()
     for start, end, token in scanned if scanned is not None else words(text):
+        could = _could_be_name(token)
+        if not could and not token[:1].isupper():
+            continue  # an ordinary lower-case word (most words: tested first)
         if start and text[start - 1] in "@/.+-_":
             continue  # inside an e-mail address, a path or a compound
         versioned = token[:1].isupper() and _VERSION_AHEAD.match(text, end) is not None
-        if not (versioned or _could_be_name(token, families)):
+        if not (versioned or could):
             continue
         suffix = DERIVED_SUFFIX.search(token)
         if suffix is not None:  # "PPO-based RLHF": the name is PPO

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from kgraph.errors import KgraphError
 from kgraph.model import Paper
@@ -20,7 +21,7 @@ from kgraph.sources.arxiv import parse_feed
 from kgraph.sources.delimited import parse_csv, parse_tsv
 from kgraph.sources.jsonfile import parse_json, parse_jsonl, parse_openalex, parse_semanticscholar
 from kgraph.sources.listing import parse_listing
-from kgraph.sources.textio import SkipFile, read_text
+from kgraph.sources.textio import SkipFile, display_path, drop_controls, read_text
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 # "paper" is a scraping accident, and is cut rather than fed whole to every later stage.
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 50_000
+
+_TEXT_FIELDS = ("title", "abstract", "date", "organisation", "url", "metadata")
 
 Reader = Callable[[Path, str], list[Paper]]
 Parser = Callable[[str, str], list[Paper]]
@@ -69,23 +72,30 @@ EXTENSIONS: dict[str, str] = {
 }
 
 
-def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[Path]:
     """Every file named or under a named folder, folders walked in sorted order.
 
     Hidden files are skipped inside folders; symlinked folders are not followed (no loops).
-    A path that does not exist is an error.
+    The folder ``skip`` (the build's output folder) is not read, with a warning: a build
+    into a folder inside its input would otherwise read its own outputs back as papers,
+    and grow with every run. A path that does not exist is an error.
     """
+    skipped = skip.resolve() if skip is not None and skip.is_dir() else None
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise KgraphError(f"{path}: no such file or directory")
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, skipped)
         else:
             yield path
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, skipped: Path | None) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=_walk_error):
+        if skipped is not None and Path(root).resolve() == skipped:
+            log.warning("%s: the output folder, not read as input", root)
+            dirs.clear()
+            continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
@@ -107,31 +117,74 @@ def format_for(path: Path, forced: str | None = None) -> str:
 
 def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
     """Papers in one file; a file that yields none gives a warning and an empty list."""
-    source = path.as_posix()
+    source = display_path(path)
     try:
         papers = READERS[format_for(path, fmt)](path, source)
     except SkipFile as exc:
         log.warning("%s", exc)
         return []
-    if not papers:
+    kept = []
+    for paper in map(_bounded, map(_cleaned, papers)):
+        if paper.key:
+            kept.append(paper)
+        else:  # nothing to tell it from other papers by (and no id): "???", emoji only
+            log.warning(
+                "%s: title with no letter or digit, skipped: %.60r", _where(paper), paper.title
+            )
+    if not kept:
         log.warning("%s: no papers found", source)
-    return [_bounded(paper) for paper in papers]
+    return kept
+
+
+def _cleaned(paper: Paper) -> Paper:
+    """``paper`` without the characters :func:`drop_controls` drops, in any text field.
+
+    The file's text went through :func:`decode` already, but a JSON escape ("\\u0000",
+    "\\ud800") makes them again, and no output can hold them.
+    """
+    dropped = 0
+
+    def clean(value: Any) -> Any:
+        nonlocal dropped
+        if isinstance(value, str):
+            text, count = drop_controls(value)
+            dropped += count
+            return text
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {clean(key): clean(item) for key, item in value.items()}
+        return value
+
+    fields = {name: clean(getattr(paper, name)) for name in _TEXT_FIELDS}
+    if not dropped:
+        return paper
+    log.warning("%s: dropped %d control or invisible characters", _where(paper), dropped)
+    fields["title"] = " ".join(fields["title"].split())
+    fields["abstract"] = fields["abstract"].strip()
+    return replace(paper, **fields)
+
+
+def _where(paper: Paper) -> str:
+    return f"{paper.sources[0].path}:{paper.sources[0].line}" if paper.sources else "input"
 
 
 def _bounded(paper: Paper) -> Paper:
     """A paper whose title and abstract fit the limits, cut with a warning if they did not."""
     if len(paper.title) <= MAX_TITLE_CHARS and len(paper.abstract) <= MAX_ABSTRACT_CHARS:
         return paper
-    where = f"{paper.sources[0].path}:{paper.sources[0].line}" if paper.sources else "input"
     log.warning(
         "%s: %s of %d characters cut to %d",
-        where,
+        _where(paper),
         "title" if len(paper.title) > MAX_TITLE_CHARS else "abstract",
         max(len(paper.title), len(paper.abstract)),
         MAX_TITLE_CHARS if len(paper.title) > MAX_TITLE_CHARS else MAX_ABSTRACT_CHARS,
     )
+    # A cut can end on a space; no title or abstract ends with one.
     return replace(
-        paper, title=paper.title[:MAX_TITLE_CHARS], abstract=paper.abstract[:MAX_ABSTRACT_CHARS]
+        paper,
+        title=paper.title[:MAX_TITLE_CHARS].rstrip(),
+        abstract=paper.abstract[:MAX_ABSTRACT_CHARS].rstrip(),
     )
 
 
@@ -170,11 +223,14 @@ def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
     return list(merged.values())
 
 
-def read_papers(paths: Sequence[Path], fmt: str | None = None) -> list[Paper]:
-    """All distinct papers in ``paths``; :class:`KgraphError` when there is none at all."""
+def read_papers(
+    paths: Sequence[Path], fmt: str | None = None, *, skip: Path | None = None
+) -> list[Paper]:
+    """All distinct papers in ``paths`` (not reading the folder ``skip``);
+    :class:`KgraphError` when there is none at all."""
     papers: list[Paper] = []
     files = 0
-    for path in iter_files(paths):
+    for path in iter_files(paths, skip):
         files += 1
         papers.extend(read_file(path, fmt))
     if not files:

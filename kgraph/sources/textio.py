@@ -7,6 +7,7 @@ are the same for every format.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -43,10 +44,40 @@ def looks_binary(data: bytes) -> bool:
 
 # Characters no output can hold (XML 1.0 forbids them) or that only hide or reorder text: C0
 # and C1 controls but tab and line feed, zero-width space and word joiner, a BOM inside the
-# text, bidirectional embeddings, overrides and isolates ("Trojan source"), non-characters.
+# text, bidirectional embeddings, overrides and isolates ("Trojan source"), non-characters,
+# and unpaired surrogates (no UTF-8 holds them; a JSON escape such as "\\ud800" makes one).
 _CONTROL_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+    "\ud800-\udfff]"
 )
+
+
+def drop_controls(text: str) -> tuple[str, int]:
+    """``text`` without the characters :func:`decode` drops, and how many there were.
+
+    Applied again to every text field of every paper read (see
+    :func:`kgraph.sources.read_file`): in JSON an escape ("\\u0000") makes after decoding
+    what decoding removed.
+
+    Examples
+    --------
+    >>> drop_controls("a\\x00b\\ud800c\\u202ed")
+    ('abcd', 3)
+    """
+    return _CONTROL_CHARS.subn("", text)
+
+
+def display_path(path: Path) -> str:
+    """``path`` as text any output can hold: bytes that are not UTF-8 and control characters
+    in a file name become U+FFFD.
+
+    Examples
+    --------
+    >>> display_path(Path(os.fsdecode(b"in/bad\\xffname\\x1b.txt")))
+    'in/bad\ufffdname\ufffd.txt'
+    """
+    text = os.fsencode(path.as_posix()).decode("utf-8", "replace")
+    return _CONTROL_CHARS.sub("\ufffd", text)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -78,7 +109,7 @@ def decode(data: bytes, name: str) -> str:
             encoding = "Latin-1"
         log.warning("%s: not UTF-8 (byte %d), read as %s", name, exc.start, encoding)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    cleaned, dropped = _CONTROL_CHARS.subn("", text)
+    cleaned, dropped = drop_controls(text)
     if dropped:
         log.warning("%s: dropped %d control or invisible characters", name, dropped)
     return cleaned
