@@ -21,7 +21,7 @@ from kgraph.export.atomic import atomic_path
 from kgraph.export.graphml import write_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_html
 from kgraph.export.jsonl import from_record, lines
-from kgraph.export.rdf import write_turtle
+from kgraph.export.rdf import RDF_FORMATS, write_rdf, write_turtle
 from kgraph.extract import Settings, extract
 from kgraph.extract.distributed import Engine
 from kgraph.graph import PAPER, build_graph
@@ -44,6 +44,8 @@ class BuildOptions:
     settings: Settings = field(default_factory=Settings)
     progress: bool = True
     html_max_nodes: int | None = DEFAULT_MAX_NODES
+    # RDF formats written besides graph.ttl (keys of kgraph.export.rdf.RDF_FORMATS)
+    rdf_formats: tuple[str, ...] = ()
 
 
 @dataclass
@@ -124,6 +126,16 @@ def summarise(graph: nx.MultiDiGraph) -> Summary:
     return summary
 
 
+def extra_rdf_formats(options: BuildOptions) -> list[str]:
+    """The RDF formats to write besides Turtle: those asked for, and those already in the
+    output folder (so that a graph.nt from an earlier build never disagrees with graph.ttl)."""
+    return [
+        name
+        for name, output in RDF_FORMATS.items()
+        if name != "ttl" and (name in options.rdf_formats or (options.out / output.name).is_file())
+    ]
+
+
 def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> Summary:
     """Resolve, assemble the graph and write every output into ``options.out``."""
     started = time.perf_counter()
@@ -131,11 +143,15 @@ def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> S
     out = options.out
     write_jsonl(extractions, out / ENTITIES_FILE)
     write_turtle(graph, out / TURTLE_FILE, options.base)
+    extra = extra_rdf_formats(options)
+    for name in extra:
+        write_rdf(graph, out / RDF_FORMATS[name].name, options.base, name)
     write_graphml(graph, out / GRAPHML_FILE)
     write_html(graph, out / HTML_FILE, options.html_max_nodes)
     write_benchmarks_html(graph, out / BENCHMARKS_HTML_FILE, options.html_max_nodes)
     summary = summarise(graph)
-    names = (ENTITIES_FILE, TURTLE_FILE, GRAPHML_FILE, HTML_FILE, BENCHMARKS_HTML_FILE)
+    rdf_files = (RDF_FORMATS[name].name for name in extra)
+    names = (ENTITIES_FILE, TURTLE_FILE, *rdf_files, GRAPHML_FILE, HTML_FILE, BENCHMARKS_HTML_FILE)
     summary.files = [out / name for name in names]
     summary.seconds = time.perf_counter() - started
     return summary

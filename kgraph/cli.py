@@ -34,6 +34,7 @@ from kgraph.export.atomic import write_text
 from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
 from kgraph.export.jsonl import dumps, record
+from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
 from kgraph.extract import Settings
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
 from kgraph.model import normalise_title
@@ -97,6 +98,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         settings=_settings(args),
         progress=not args.quiet,
         html_max_nodes=args.html_max_nodes,
+        rdf_formats=parse_rdf_formats(args.rdf_format or ()),
     )
 
 
@@ -576,6 +578,21 @@ def _add_question_commands(commands: argparse._SubParsersAction[argparse.Argumen
     )
 
 
+# --- RDF output formats: --rdf-format ------------------------------------------------------
+def _add_rdf_format_option(parser: argparse.ArgumentParser) -> None:
+    files = " and/or ".join(
+        f"{name} ({RDF_FORMATS[name].name})" for name in RDF_FORMATS if name != "ttl"
+    )
+    parser.add_argument(
+        "--rdf-format",
+        action="append",
+        metavar="FORMAT[,FORMAT]",
+        help=f"also write the RDF as {files}; repeat the option or give a comma list. "
+        "graph.ttl is always written, and an RDF file an earlier build left in the output "
+        "folder is rewritten too. (--format names the input format, not this one.)",
+    )
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -601,6 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_input_options(build)
     _add_html_options(build)
+    _add_rdf_format_option(build)
     build.set_defaults(func=cmd_build)
 
     extract = commands.add_parser("extract", help="extract entities, one JSON line per paper")
@@ -639,6 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(add)
     add.set_defaults(func=cmd_add)
     _add_html_options(add)
+    _add_rdf_format_option(add)
     _add_view_command(commands)
     _add_query_command(commands)
     _add_serve_command(commands)
