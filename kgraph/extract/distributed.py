@@ -16,6 +16,7 @@ real cluster.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import threading
@@ -82,12 +83,16 @@ class DaskEngine:
         from distributed import Client, LocalCluster
 
         if self.scheduler is not None:
+            failure = None
             try:
                 client = Client(self.scheduler, timeout=CONNECT_TIMEOUT_SECONDS)
             except (OSError, ValueError, TypeError) as exc:
-                raise KgraphError(
-                    f"dask: cannot reach the scheduler at {self.scheduler} ({_one_line(exc)})"
-                ) from exc
+                failure = f"dask: cannot reach the scheduler at {self.scheduler} ({_one_line(exc)})"
+            if failure is not None:
+                # The half-made Client closes its event loop when it is collected. Collect it
+                # now: collected later, during another cluster's start, it deadlocks there.
+                gc.collect()
+                raise KgraphError(failure)
             with client:
                 yield client
             return
