@@ -749,10 +749,9 @@ def show(graph: Graph, wanted: str, kind: str | None = None) -> EntityDetail:
             ?paper ?prop {iri} ; kg:paperId ?id ; dcterms:title ?title .
             {_is_link()}
             OPTIONAL {{
-                ?annotation a oa:Annotation ; oa:hasBody {iri} ; oa:hasTarget ?target ;
-                    kg:linkProperty ?prop .
+                ?annotation oa:hasBody {iri} ; kg:linkProperty ?prop ; oa:hasTarget ?target .
                 ?target oa:hasSource ?paper ; oa:hasSelector ?quote .
-                ?quote a oa:TextQuoteSelector ; oa:exact ?sentence .
+                ?quote oa:exact ?sentence .
             }}
         }}""",
     )

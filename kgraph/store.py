@@ -14,8 +14,8 @@ from rdflib import Graph
 from kgraph.errors import KgraphError
 
 ENGINES = ("auto", "rdflib", "oxigraph")
-# Turtle files larger than this (about 2,000 papers) go to Oxigraph when the engine is "auto"
-OXIGRAPH_ABOVE_BYTES = 8_000_000
+# Turtle files larger than this (about 130 papers) go to Oxigraph when the engine is "auto"
+OXIGRAPH_ABOVE_BYTES = 1_000_000
 DEFAULT_GRAPH = Path("output/graph.ttl")
 
 # suffix -> (rdflib parser, oxrdflib parser)
