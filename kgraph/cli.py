@@ -50,8 +50,6 @@ from kgraph.query import (
 )
 from kgraph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
 from kgraph.sources import READERS, read_papers
-from kgraph.store import DEFAULT_GRAPH as DEFAULT_RDF
-from kgraph.store import ENGINES, load_graph
 from kgraph.vocab import DEFAULT_BASE, check_base
 
 log = logging.getLogger("kgraph")
@@ -326,7 +324,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.show:
         sys.stdout.write(text)
         return 0
-    graph = load_graph(args.graph, args.engine)
+    graph = store.load_graph(args.graph, args.engine)
     answer = run_query(graph, text, bindings)
     if answer.kind == CONSTRUCT:
         if args.format not in (None, "table"):
@@ -363,24 +361,12 @@ def _add_query_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     source.add_argument(
         "--list", action="store_true", help="list the shipped queries and what they answer"
     )
-    query.add_argument(
-        "--graph",
-        type=Path,
-        default=DEFAULT_RDF,
-        metavar="FILE",
-        help=f"the RDF to query: .ttl, .nt or .jsonld (default: {DEFAULT_RDF})",
-    )
+    _add_graph_options(query, "to query")
     query.add_argument(
         "--format",
         choices=("table", "csv", "json"),
         help="table for people (default), SPARQL results CSV or JSON; "
         "CONSTRUCT and DESCRIBE always print Turtle",
-    )
-    query.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="auto",
-        help="rdflib's own store or Oxigraph's (default: auto, Oxigraph for large files)",
     )
     query.add_argument(
         "--show", action="store_true", help="print the query text instead of running it"
@@ -405,15 +391,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("serve", help="answer SPARQL queries over HTTP (read-only)")
+def _add_graph_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--graph`` (the built RDF: ``what`` it is used for) and ``--engine`` (its store)."""
     parser.add_argument(
         "--graph",
         type=Path,
-        default=DEFAULT_RDF,
+        default=store.DEFAULT_GRAPH,
         metavar="FILE",
-        help=f"the RDF to serve (default: {DEFAULT_RDF})",
+        help=f"the RDF {what}: .ttl, .nt or .jsonld, or the folder of a build "
+        f"(default: {store.DEFAULT_GRAPH})",
     )
+    parser.add_argument(
+        "--engine",
+        choices=store.ENGINES,
+        default="auto",
+        help="rdflib's own store or Oxigraph's (default: auto, Oxigraph for large files)",
+    )
+
+
+def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("serve", help="answer SPARQL queries over HTTP (read-only)")
+    _add_graph_options(parser, "to serve")
     parser.add_argument(
         "--host",
         default=DEFAULT_HOST,
@@ -426,12 +424,6 @@ def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"stop a query that runs longer and answer 503 (default: {DEFAULT_TIMEOUT:g})",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="auto",
-        help="rdflib's own store or Oxigraph's (default: auto, Oxigraph for large files)",
     )
     parser.set_defaults(func=cmd_serve)
 
@@ -447,20 +439,7 @@ def _question(
     func: Command,
 ) -> argparse.ArgumentParser:
     parser = commands.add_parser(name, help=help_text, description=help_text)
-    parser.add_argument(
-        "--graph",
-        type=Path,
-        default=store.DEFAULT_GRAPH,
-        metavar="PATH",
-        help=f"the RDF that `kgraph build` wrote, or its folder (default: {store.DEFAULT_GRAPH})",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=store.ENGINES,
-        default="auto",
-        help="the RDF store: rdflib's, Oxigraph's (fast on large graphs), or by file size "
-        "(default: auto)",
-    )
+    _add_graph_options(parser, "that `kgraph build` wrote")
     parser.add_argument(
         "--format", choices=formats, default="table", help="output format (default: table)"
     )

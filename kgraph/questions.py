@@ -21,31 +21,19 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS
 from rdflib.query import ResultRow
 from rdflib.term import Identifier
 
 from kgraph.errors import KgraphError
 from kgraph.resolve import normalise_name
-from kgraph.vocab import KG, MLS, OA, SCHEMA, VOCAB_IRI
+from kgraph.vocab import ENTITY_CLASSES, KG, PREFIXES, USES_PROPERTY, VOCAB_IRI
 
 # The class that tells each entity type, in the order types are listed.
-TYPE_CLASSES: dict[str, URIRef] = {
-    "benchmark": SCHEMA.Dataset,
-    "model": MLS.Model,
-    "method": MLS.Algorithm,
-    "task": KG.Task,
-    "metric": KG.Metric,
-}
+TYPE_CLASSES: dict[str, URIRef] = {kind: classes[0] for kind, classes in ENTITY_CLASSES.items()}
 TYPES = tuple(TYPE_CLASSES)
 # Paper -> entity properties, by their local name (the name printed in `stats`).
 LINK_PROPERTIES: dict[str, URIRef] = {
-    "introduces": KG.introduces,
-    "usesDataset": KG.usesDataset,
-    "usesModel": KG.usesModel,
-    "usesMethod": KG.usesMethod,
-    "usesTask": KG.usesTask,
-    "usesMetric": KG.usesMetric,
+    str(prop).removeprefix(VOCAB_IRI): prop for prop in (KG.introduces, *USES_PROPERTY.values())
 }
 INTRODUCES = "introduces"
 USES = "uses"
@@ -58,17 +46,7 @@ TITLES_PER_ROW = 3
 INTRODUCERS_PER_ROW = 1
 SENTENCE_WIDTH = 200
 
-_PREFIXES = "\n".join(
-    f"PREFIX {prefix}: <{namespace}>"
-    for prefix, namespace in (
-        ("skos", SKOS),
-        ("dcterms", DCTERMS),
-        ("schema", SCHEMA),
-        ("mls", MLS),
-        ("oa", OA),
-        ("kg", VOCAB_IRI),
-    )
-)
+_PREFIXES = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items())
 _IRI_START = ("http://", "https://", "urn:")
 
 
