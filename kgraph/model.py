@@ -48,6 +48,8 @@ def normalise_title(title: str) -> str:
     >>> normalise_title("Глубокое обучение: Café_Модель")
     'глубокое обучение cafe модель'
     """
+    if title.isascii():  # most titles: no accents to strip (the same result, much faster)
+        return _NON_ALNUM.sub(" ", title.casefold()).strip()
     folded = unicodedata.normalize("NFKD", title).casefold()
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", folded).strip()

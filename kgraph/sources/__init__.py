@@ -196,11 +196,12 @@ def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
     """
     merged: dict[str, Paper] = {}
     for paper in papers:
-        if not paper.key:
+        key = paper.key
+        if not key:
             continue
-        seen = merged.get(paper.key)
+        seen = merged.get(key)
         if seen is None:
-            merged[paper.key] = paper
+            merged[key] = paper
             continue
         if paper.abstract and seen.abstract and paper.abstract != seen.abstract:
             where = paper.sources[0] if paper.sources else None
@@ -209,7 +210,7 @@ def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
                 f"{where.path}:{where.line}" if where else "input",
                 paper.title[:60],
             )
-        merged[paper.key] = replace(
+        merged[key] = replace(
             seen,
             abstract=seen.abstract or paper.abstract,
             sources=tuple(dict.fromkeys(seen.sources + paper.sources)),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from importlib import resources
+from itertools import islice
 
 from kgraph.model import Paper, SourceRef
 from kgraph.sources.textio import SkipFile
@@ -130,7 +131,10 @@ def classify(lines: list[str]) -> list[Line]:
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+[A-Z(]")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# A word of four or more characters gives its first letter; a shorter word gives "" (one
+# C-speed pass instead of a Python loop over the words of a long abstract line).
+_LONG_WORD_INITIAL = re.compile(r"([A-Za-z])[A-Za-z'-]{3,}|[A-Za-z][A-Za-z'-]{0,2}")
+_UPPER = re.compile(r"[A-Z]")
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
 
 
@@ -158,12 +162,12 @@ def title_score(text: str) -> float:
         score -= 2.5
     else:
         score -= 5.0
-    score -= 1.5 * min(len(_SENTENCE_BREAK.findall(text)), 4)
+    score -= 1.5 * sum(1 for _ in islice(_SENTENCE_BREAK.finditer(text), 4))
     if text.endswith("."):
         score -= 1.5
-    words = [w for w in _WORD.findall(text) if len(w) > 3]
-    if words:
-        capitalised = sum(1 for w in words if w[0].isupper()) / len(words)
+    initials = "".join(_LONG_WORD_INITIAL.findall(text))
+    if initials:
+        capitalised = len(_UPPER.findall(initials)) / len(initials)
         score += 2.0 * (capitalised - 0.4)
     if ":" in text[: max(1, int(length * 0.7))] and length <= 250:
         score += 1.0
@@ -206,39 +210,45 @@ def label_text_lines(texts: list[str]) -> list[State]:
     """
     if not texts:
         return []
-    states = list(State)
     scores = [title_score(t) for t in texts]
+    # Plain lists indexed by State.value: this runs once per line of every page.
+    best: list[float | None] = [
+        None if start is None else start + _emission(state, scores[0])
+        for state, start in zip(_STATES, _START, strict=True)
+    ]
+    back: list[list[int]] = []
+    for score in scores[1:]:
+        row: list[float | None] = []
+        origins: list[int] = []
+        for state, into in zip(_STATES, _INTO, strict=True):
+            top: float | None = None
+            origin = -1
+            for prev, penalty in into:  # in State order: ties go to the first, as max() does
+                value = best[prev]
+                if value is not None and (top is None or value + penalty > top):
+                    top, origin = value + penalty, prev
+            row.append(None if top is None else top + _emission(state, score))
+            origins.append(origin)
+        best = row
+        back.append(origins)
+    last = max((i for i, v in enumerate(best) if v is not None), key=lambda i: best[i] or 0.0)
+    path = [last]
+    for origins in reversed(back):
+        path.append(origins[path[-1]])
+    return [_STATES[i] for i in reversed(path)]
 
-    def emission(state: State, score: float) -> float:
-        return score / 2 if state is State.TITLE else -score / 2
 
-    best: list[dict[State, float]] = [{}]
-    back: list[dict[State, State | None]] = [{}]
-    for state in states:
-        trans = _TRANSITION.get((None, state))
-        if trans is not None:
-            best[0][state] = trans + emission(state, scores[0])
-            back[0][state] = None
-    for i in range(1, len(texts)):
-        best.append({})
-        back.append({})
-        for state in states:
-            candidates: list[tuple[float, State]] = [
-                (best[i - 1][prev] + _TRANSITION[(prev, state)], prev)
-                for prev in best[i - 1]
-                if (prev, state) in _TRANSITION
-            ]
-            if candidates:
-                value, origin = max(candidates, key=lambda c: c[0])
-                best[i][state] = value + emission(state, scores[i])
-                back[i][state] = origin
-    last = max(best[-1], key=lambda s: best[-1][s])
-    path: list[State] = [last]
-    for i in range(len(texts) - 1, 0, -1):
-        step = back[i][path[-1]]
-        assert step is not None
-        path.append(step)
-    return path[::-1]
+def _emission(state: State, score: float) -> float:
+    return score / 2 if state is State.TITLE else -score / 2
+
+
+_STATES = tuple(State)
+_START = [_TRANSITION.get((None, state)) for state in _STATES]
+# For each state: the states it can follow, in State order, with the transition's log-penalty.
+_INTO = [
+    [(prev.value, _TRANSITION[(prev, state)]) for prev in _STATES if (prev, state) in _TRANSITION]
+    for state in _STATES
+]
 
 
 @dataclass
