@@ -25,7 +25,6 @@ from kgraph.build import (
     extract_all,
     grow,
     read_state,
-    write_jsonl,
     write_outputs,
 )
 from kgraph.errors import KgraphError
@@ -33,7 +32,7 @@ from kgraph.evaluate import read_jsonl, score
 from kgraph.export.atomic import write_text
 from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
-from kgraph.export.jsonl import dumps, record
+from kgraph.export.jsonl import record
 from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
 from kgraph.extract import Settings
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
@@ -49,7 +48,8 @@ from kgraph.query import (
     to_turtle,
 )
 from kgraph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
-from kgraph.sources import READERS, read_papers
+from kgraph.sources import READERS, iter_papers, read_papers
+from kgraph.stream import NoPapers, extract_stream
 from kgraph.vocab import DEFAULT_BASE, check_base
 
 log = logging.getLogger("kgraph")
@@ -120,16 +120,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
     options = BuildOptions(
         settings=_settings(args), progress=not args.quiet and args.out is not None
     )
+    papers = iter_papers(args.inputs, args.format)
     with _engine(args) as engine:
-        papers = read_papers(args.inputs, args.format)
-        extractions = extract_all(papers, options, engine=engine)
-    if args.out is None:
-        for extraction in extractions:
-            sys.stdout.write(dumps(extraction) + "\n")
-    else:
-        write_jsonl(extractions, args.out)
-        if not args.quiet:
-            print(f"wrote {args.out} ({len(extractions)} papers)")
+        try:
+            count = extract_stream(
+                papers, args.out, options.settings, engine=engine, progress=options.progress
+            )
+        except NoPapers:
+            inputs = ", ".join(str(p) for p in args.inputs)
+            raise KgraphError(f"no papers found in {inputs}") from None
+    if args.out is not None and not args.quiet:
+        print(f"wrote {args.out} ({count} papers)")
     return 0
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain, islice
 from multiprocessing.pool import AsyncResult
 
 from spacy.language import Language
@@ -86,8 +87,14 @@ def extract(
     """
     workers = settings.n_process
     if workers == 0:
-        papers = list(papers) if not isinstance(papers, list) else papers
-        workers = (os.cpu_count() or 1) if len(papers) >= PARALLEL_MIN_PAPERS else 1
+        if isinstance(papers, Sequence):
+            count = len(papers)
+        else:  # a stream: look ahead (not reading it to its end) to see if it is long
+            stream = iter(papers)
+            ahead = list(islice(stream, PARALLEL_MIN_PAPERS))
+            count = len(ahead)
+            papers = chain(ahead, stream)
+        workers = (os.cpu_count() or 1) if count >= PARALLEL_MIN_PAPERS else 1
     if workers > 1 and nlp is None:
         yield from _extract_parallel(papers, settings, workers)
         return
@@ -116,10 +123,9 @@ def _extract_parallel(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     if "fork" in methods:
         default_nlp()  # build once, before forking: the workers inherit it
-    chunks = _chunks(papers, CHUNK_PAPERS)
     with context.Pool(workers) as pool:
         pending: deque[tuple[list[Paper], AsyncResult[list[tuple[Mention, ...]]]]] = deque()
-        for chunk in chunks:
+        for chunk in chunks(papers, CHUNK_PAPERS):
             texts = [paper.text for paper in chunk]
             pending.append((chunk, pool.apply_async(mentions_of, (texts, settings.batch_size))))
             if len(pending) >= workers * TASKS_IN_FLIGHT_PER_WORKER:
@@ -136,7 +142,8 @@ def _collect(
         yield Extraction(paper, found)
 
 
-def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+def chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    """``papers`` in lists of ``size`` (the last one shorter), read lazily."""
     chunk: list[Paper] = []
     for paper in papers:
         chunk.append(paper)

@@ -21,13 +21,13 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import kgraph
 from kgraph.errors import KgraphError
-from kgraph.extract import Settings, mentions_of
+from kgraph.extract import Settings, chunks, mentions_of
 from kgraph.model import Extraction, Mention, Paper
 
 if TYPE_CHECKING:
@@ -48,8 +48,8 @@ _PIPELINE_LOCK = threading.Lock()
 class Engine(Protocol):
     """Where :func:`kgraph.build.extract_all` runs the pipeline, when not in this process."""
 
-    def extract(self, papers: Sequence[Paper], settings: Settings) -> Iterator[Extraction]:
-        """One :class:`Extraction` per paper, in input order."""
+    def extract(self, papers: Iterable[Paper], settings: Settings) -> Iterator[Extraction]:
+        """One :class:`Extraction` per paper, in input order (``papers`` may be a stream)."""
         ...
 
 
@@ -118,7 +118,7 @@ class DaskSession:
     client: Client
     shard_size: int = DEFAULT_SHARD_SIZE
 
-    def extract(self, papers: Sequence[Paper], settings: Settings) -> Iterator[Extraction]:
+    def extract(self, papers: Iterable[Paper], settings: Settings) -> Iterator[Extraction]:
         """The papers' extractions, in input order, as the shards come back.
 
         Shards are submitted as futures, at most ``SHARDS_IN_FLIGHT_PER_WORKER`` per worker
@@ -129,11 +129,12 @@ class DaskSession:
         workers = max(1, len(self.client.scheduler_info()["workers"]))
         limit = workers * SHARDS_IN_FLIGHT_PER_WORKER
         pending: deque[_Shard] = deque()
-        for start in range(0, len(papers), self.shard_size):
-            shard = papers[start : start + self.shard_size]
+        start = 0
+        for shard in chunks(papers, self.shard_size):
             texts = [paper.text for paper in shard]
             future = self.client.submit(shard_mentions, texts, settings.batch_size, pure=False)
             pending.append(_Shard(start, shard, future))
+            start += len(shard)
             if len(pending) >= limit:
                 yield from pending.popleft().collect()
         while pending:

@@ -224,19 +224,26 @@ def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
     return list(merged.values())
 
 
+def iter_papers(
+    paths: Sequence[Path], fmt: str | None = None, *, skip: Path | None = None
+) -> Iterator[Paper]:
+    """Every listing in ``paths``, file by file, not merged (one file in memory at a time).
+
+    The paths are checked before the first paper is read: a missing one, or no input file
+    at all, is a :class:`KgraphError` before any work.
+    """
+    files = list(iter_files(paths, skip))
+    if not files:
+        raise KgraphError(f"no input files in {', '.join(str(p) for p in paths)}")
+    return (paper for path in files for paper in read_file(path, fmt))
+
+
 def read_papers(
     paths: Sequence[Path], fmt: str | None = None, *, skip: Path | None = None
 ) -> list[Paper]:
     """All distinct papers in ``paths`` (not reading the folder ``skip``);
     :class:`KgraphError` when there is none at all."""
-    papers: list[Paper] = []
-    files = 0
-    for path in iter_files(paths, skip):
-        files += 1
-        papers.extend(read_file(path, fmt))
-    if not files:
-        raise KgraphError(f"no input files in {', '.join(str(p) for p in paths)}")
-    merged = merge_papers(papers)
+    merged = merge_papers(iter_papers(paths, fmt, skip=skip))
     if not merged:
         raise KgraphError(f"no papers found in {', '.join(str(p) for p in paths)}")
     return merged

@@ -1,0 +1,165 @@
+"""``kgraph extract`` as a stream: inputs -> extraction -> JSON Lines, in flat memory.
+
+A build needs every extraction at once (resolution compares them all); ``kgraph extract``
+does not, so it reads one input file at a time, extracts papers as they come and writes each
+line as soon as its paper is done. Memory stays flat however many papers there are, but for
+one 64-bit hash per distinct paper (to notice a paper listed again).
+
+A later listing of a paper already written is kept aside; when the stream ends, the output
+is rewritten once, line by line, with those listings merged in exactly as
+:func:`~kgraph.sources.merge_papers` merges them for a build (sources add up, the first
+abstract wins). The result equals the extraction of ``read_papers`` (tested on the seeds,
+which list 24 papers twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO
+
+from tqdm import tqdm
+
+from kgraph.errors import KgraphError
+from kgraph.export.atomic import atomic_path
+from kgraph.export.jsonl import dumps, from_record
+from kgraph.extract import Settings, extract
+from kgraph.extract.distributed import Engine
+from kgraph.model import Extraction, Paper
+from kgraph.sources import merge_papers
+
+# How every line of entities.jsonl starts (kgraph.export.jsonl.dumps): the paper id comes first.
+_ID_FIRST = '{"id": "'
+
+
+@dataclass
+class FirstListings:
+    """Filters a stream of listings down to the first listing of each paper.
+
+    Later listings are kept in :attr:`later` (by paper key) to be merged at the end. Papers
+    are told apart by a hash of their key; two papers whose keys collide are told apart again
+    when the output is rewritten (:func:`_merge_later`), so a collision costs time, not data.
+    """
+
+    seen: set[int] = field(default_factory=set)
+    later: dict[str, list[Paper]] = field(default_factory=dict)
+
+    @staticmethod
+    def digest(key: str) -> int:
+        return hash(key)
+
+    def __call__(self, papers: Iterable[Paper]) -> Iterator[Paper]:
+        for paper in papers:
+            key = paper.key
+            if not key:
+                continue
+            digest = self.digest(key)
+            if digest in self.seen:
+                self.later.setdefault(key, []).append(paper)
+            else:
+                self.seen.add(digest)
+                yield paper
+
+
+def extract_stream(
+    papers: Iterable[Paper],
+    out: Path | None,
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    progress: bool = False,
+) -> int:
+    """Extract ``papers`` into JSON Lines at ``out`` (stdout when None); the paper count.
+
+    :class:`NoPapers` when there is none.
+
+    The file is written under a temporary name and renamed when complete, so an interrupted
+    run leaves any earlier ``out`` as it was. On stdout, lines are spooled to a temporary
+    file first (they may still change when a paper is listed again later).
+    """
+    firsts = FirstListings()
+    found = (
+        extract(firsts(papers), settings)
+        if engine is None
+        else engine.extract(firsts(papers), settings)
+    )
+    with tqdm(desc="extract", unit="paper", disable=not progress or None) as bar:
+
+        def counted(extractions: Iterable[Extraction]) -> Iterator[str]:
+            for extraction in extractions:
+                bar.update()
+                yield dumps(extraction) + "\n"
+
+        if out is None:
+            with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+                count = _write(counted(found), firsts, spool, settings)
+                spool.seek(0)
+                shutil.copyfileobj(spool, sys.stdout)
+            return count
+        with atomic_path(out) as tmp, tmp.open("w+", encoding="utf-8", newline="\n") as handle:
+            count = _write(counted(found), firsts, handle, settings)
+    return count
+
+
+class NoPapers(KgraphError):
+    """The stream held no paper: nothing is written (an earlier output stays as it was)."""
+
+
+def _write(lines: Iterator[str], firsts: FirstListings, handle: IO[str], settings: Settings) -> int:
+    """Write ``lines``, then merge the later listings in; the handle ends holding the result."""
+    count = 0
+    for line in lines:
+        handle.write(line)
+        count += 1
+    if not count:
+        raise NoPapers("no papers found")
+    if not firsts.later:
+        return count
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as merged:
+        handle.seek(0)
+        count = _merge_later(handle, merged, firsts.later, settings)
+        merged.seek(0)
+        handle.seek(0)
+        handle.truncate()
+        shutil.copyfileobj(merged, handle)
+    return count
+
+
+def _merge_later(
+    source: IO[str], target: IO[str], later: dict[str, list[Paper]], settings: Settings
+) -> int:
+    """Copy ``source`` to ``target``, merging each paper with its later listings.
+
+    A merged paper is extracted again only if its text changed (its first listing had no
+    abstract). Later listings that match no line (a hash collision) are new papers: they
+    are extracted and appended, as :func:`merge_papers` would have kept them.
+    """
+    one_process = replace(settings, n_process=1)
+    # Only lines whose paper id is one of these are parsed; the rest are copied as they are.
+    ids = {hashlib.sha1(key.encode("utf-8")).hexdigest()[:12] for key in later}
+    count = 0
+    for line in source:
+        count += 1
+        if line.startswith(_ID_FIRST) and line[len(_ID_FIRST) : len(_ID_FIRST) + 12] not in ids:
+            target.write(line)
+            continue
+        extraction = from_record(json.loads(line))
+        listings = later.pop(extraction.paper.key, None)
+        if listings is None:
+            target.write(line)
+            continue
+        (paper,) = merge_papers([extraction.paper, *listings])
+        if paper.text != extraction.paper.text:
+            extraction = next(extract([paper], one_process))
+        target.write(dumps(Extraction(paper, extraction.mentions)) + "\n")
+    unmatched = [merge_papers(listings)[0] for listings in later.values()]
+    for extraction in extract(unmatched, one_process):
+        target.write(dumps(extraction) + "\n")
+        count += 1
+    return count
