@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -55,6 +56,7 @@ def normalise_title(title: str) -> str:
     return _NON_ALNUM.sub(" ", folded).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # asked for again at every stage of a build
 def paper_id(title: str) -> str:
     """A stable id for a paper: 12 hex digits of the SHA-1 of its normalised title.
 

@@ -23,6 +23,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kgraph.lexicon import Lexicon, default_lexicon
 from kgraph.model import Entity, EntityType, Extraction, Mention
@@ -42,6 +43,7 @@ _LINKABLE = {
 }
 
 
+@lru_cache(maxsize=1 << 17)  # the same names recur in paper after paper
 def normalise_name(name: str) -> str:
     """The part of an entity key that ignores case, hyphens, spaces and accents.
 
@@ -58,7 +60,8 @@ def normalise_name(name: str) -> str:
     False
     """
     folded = unicodedata.normalize("NFKD", name).casefold().replace("+", " plus ")
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    if not folded.isascii():
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     out = ""
     for run in _ALNUM_RUN.findall(folded):
         if out and out[-1].isdigit() and run[0].isdigit():
