@@ -7,10 +7,13 @@ and reports.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import networkx as nx
@@ -136,25 +139,70 @@ def extra_rdf_formats(options: BuildOptions) -> list[str]:
     ]
 
 
+# Below this many papers the outputs are written one after the other: starting a worker
+# process costs more than it saves.
+PARALLEL_EXPORT_MIN_PAPERS = 2000
+
+
 def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> Summary:
-    """Resolve, assemble the graph and write every output into ``options.out``."""
+    """Resolve, assemble the graph and write every output into ``options.out``.
+
+    The outputs are independent of each other: on a large build they are written by one
+    worker process per core (forked, so the graph is shared rather than copied), the
+    slowest first.
+    """
     started = time.perf_counter()
     graph = build_graph(extractions, resolve(extractions))
     out = options.out
-    write_jsonl(extractions, out / ENTITIES_FILE)
-    write_turtle(graph, out / TURTLE_FILE, options.base)
     extra = extra_rdf_formats(options)
-    for name in extra:
-        write_rdf(graph, out / RDF_FORMATS[name].name, options.base, name)
-    write_graphml(graph, out / GRAPHML_FILE)
-    write_html(graph, out / HTML_FILE, options.html_max_nodes)
-    write_benchmarks_html(graph, out / BENCHMARKS_HTML_FILE, options.html_max_nodes)
+    writers: list[Callable[[], None]] = [
+        partial(write_turtle, graph, out / TURTLE_FILE, options.base),
+        *(
+            partial(write_rdf, graph, out / RDF_FORMATS[name].name, options.base, name)
+            for name in extra
+        ),
+        partial(write_graphml, graph, out / GRAPHML_FILE),
+        partial(write_html, graph, out / HTML_FILE, options.html_max_nodes),
+        partial(write_benchmarks_html, graph, out / BENCHMARKS_HTML_FILE, options.html_max_nodes),
+        partial(write_jsonl, extractions, out / ENTITIES_FILE),
+    ]
+    run_writers(writers, parallel=len(extractions) >= PARALLEL_EXPORT_MIN_PAPERS)
     summary = summarise(graph)
     rdf_files = (RDF_FORMATS[name].name for name in extra)
     names = (ENTITIES_FILE, TURTLE_FILE, *rdf_files, GRAPHML_FILE, HTML_FILE, BENCHMARKS_HTML_FILE)
     summary.files = [out / name for name in names]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# The writers of the running build, for forked workers to find by index (inherited, never
+# pickled: pickling the graph would cost more than writing it).
+_WRITERS: list[Callable[[], None]] = []
+
+
+def run_writers(writers: list[Callable[[], None]], *, parallel: bool) -> None:
+    """Call every writer; in worker processes when ``parallel`` and this system can fork.
+
+    A writer's :class:`KgraphError` is raised here, whichever process it happened in; every
+    file is written under a temporary name and renamed when complete, so a failed writer
+    leaves the file it was writing as it was.
+    """
+    workers = min(len(writers), os.cpu_count() or 1)
+    if not parallel or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for writer in writers:
+            writer()
+        return
+    _WRITERS[:] = writers
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for _ in pool.imap_unordered(_run_writer, range(len(writers))):
+                pass
+    finally:
+        _WRITERS.clear()
+
+
+def _run_writer(index: int) -> None:
+    _WRITERS[index]()
 
 
 def read_state(out: Path) -> list[Extraction]:

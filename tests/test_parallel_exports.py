@@ -1,0 +1,40 @@
+"""A large build writes its outputs in worker processes: the same files, the same errors."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from kgraph import build
+from kgraph.build import BuildOptions, run_writers, write_outputs
+from kgraph.errors import KgraphError
+from kgraph.export.atomic import write_text
+from kgraph.model import Extraction
+
+
+def test_outputs_written_in_workers_equal_those_written_in_turn(
+    seed_extractions: list[Extraction], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_turn = write_outputs(seed_extractions, BuildOptions(out=tmp_path / "a", progress=False))
+    monkeypatch.setattr(build, "PARALLEL_EXPORT_MIN_PAPERS", 1)
+    forked = write_outputs(seed_extractions, BuildOptions(out=tmp_path / "b", progress=False))
+    assert [p.name for p in in_turn.files] == [p.name for p in forked.files]
+    for a, b in zip(in_turn.files, forked.files, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted(
+        p.name for p in in_turn.files
+    )
+
+
+def _fail() -> None:
+    raise KgraphError("graph.ttl: cannot write (No space left on device)")
+
+
+def test_a_writer_failing_in_a_worker_fails_the_build_with_its_message(tmp_path: Path) -> None:
+    done = tmp_path / "done.txt"
+    writers = [_fail, partial(write_text, done, "written\n")]
+    with pytest.raises(KgraphError, match="No space left on device"):
+        run_writers(writers, parallel=True)
+    assert build._WRITERS == []
