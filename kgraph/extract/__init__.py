@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import chain, islice
 from multiprocessing.pool import AsyncResult
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-
-# Importing the component modules registers their factories with spaCy.
-from kgraph.extract import abbreviations, entities, lexicon, patterns  # noqa: F401
-from kgraph.extract.tokenizer import TextKeepingTokenizer, blank_english
 from kgraph.model import Extraction, Mention, Paper
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 COMPONENTS = ("kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns", "kgraph_entities")
 
@@ -60,6 +59,12 @@ def build_nlp() -> Language:
     >>> build_nlp().pipe_names
     ['kgraph_abbreviations', 'kgraph_lexicon', 'kgraph_patterns', 'kgraph_entities']
     """
+    # Imported here, not at the top: importing spaCy takes seconds, and the commands that do
+    # not extract (query, stats, view, serve) should not pay for it. Importing the component
+    # modules registers their factories with spaCy.
+    from kgraph.extract import abbreviations, entities, lexicon, patterns  # noqa: F401
+    from kgraph.extract.tokenizer import TextKeepingTokenizer, blank_english
+
     nlp = blank_english()
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     for name in COMPONENTS:
