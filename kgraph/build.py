@@ -31,6 +31,7 @@ from kgraph.graph import PAPER, build_graph
 from kgraph.model import Extraction, Paper
 from kgraph.resolve import resolve
 from kgraph.sources import merge_papers
+from kgraph.stream import FirstListings, merge_later
 from kgraph.vocab import DEFAULT_BASE
 
 ENTITIES_FILE = "entities.jsonl"
@@ -89,27 +90,31 @@ def check_out(out: Path) -> Path:
 
 
 def extract_all(
-    papers: Sequence[Paper], options: BuildOptions, engine: Engine | None = None
+    papers: Iterable[Paper], options: BuildOptions, engine: Engine | None = None
 ) -> list[Extraction]:
     """Extract every paper, with a progress bar on stderr when asked for.
 
-    ``engine`` runs the pipeline elsewhere (a Dask cluster: :mod:`kgraph.extract.distributed`);
-    by default it runs in this process and its children.
+    ``papers`` may be a stream of listings that repeats a paper (``iter_papers`` over several
+    files): each paper is extracted once, as it first comes, and its later listings are
+    merged in at the end exactly as :func:`merge_papers` merges them, so the result is that
+    of extracting ``read_papers``. ``engine`` runs the pipeline elsewhere (a Dask cluster:
+    :mod:`kgraph.extract.distributed`); by default it runs in this process and its children.
     """
-    stream: Iterable[Paper] = papers
-    bar = tqdm(
-        total=len(papers), desc="extract", unit="paper", disable=not options.progress or None
-    )
+    firsts = FirstListings()
+    total = len(papers) if isinstance(papers, Sequence) else None
+    bar = tqdm(total=total, desc="extract", unit="paper", disable=not options.progress or None)
     with bar:
         out = []
         found = (
-            extract(stream, options.settings)
+            extract(firsts(papers), options.settings)
             if engine is None
-            else engine.extract(papers, options.settings)
+            else engine.extract(firsts(papers), options.settings)
         )
         for extraction in found:
             out.append(extraction)
             bar.update()
+    if firsts.later:
+        out = merge_later(out, firsts.later, options.settings)
     return out
 
 

@@ -107,8 +107,11 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
-    papers = read_papers(_inputs(args), args.format, skip=options.out)
-    extractions = extract_all(papers, options)
+    inputs = _inputs(args)
+    # Streamed: extraction starts with the first file read, not after the last.
+    extractions = extract_all(iter_papers(inputs, args.format, skip=options.out), options)
+    if not extractions:
+        raise KgraphError(f"no papers found in {', '.join(str(p) for p in inputs)}")
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started
     if not args.quiet:

@@ -131,6 +131,30 @@ def _write(lines: Iterator[str], firsts: FirstListings, handle: IO[str], setting
     return count
 
 
+def merge_later(
+    extractions: list[Extraction], later: dict[str, list[Paper]], settings: Settings
+) -> list[Extraction]:
+    """:func:`_merge_later` for extractions held in memory (a build's): a new list."""
+    out = list(extractions)
+    where = {extraction.paper.key: i for i, extraction in enumerate(out)}
+    again: dict[int, Paper] = {}
+    for key, listings in later.items():
+        i = where.get(key)
+        if i is None:  # a hash collision: a paper of its own, not a repeat
+            where[key] = i = len(out)
+            out.append(Extraction(merge_papers(listings)[0]))
+            again[i] = out[i].paper
+            continue
+        (paper,) = merge_papers([out[i].paper, *listings])
+        if paper.text != out[i].paper.text:
+            again[i] = paper
+        out[i] = Extraction(paper, out[i].mentions)
+    one_process = replace(settings, n_process=1)
+    for i, extraction in zip(again, extract(list(again.values()), one_process), strict=True):
+        out[i] = extraction
+    return out
+
+
 def _merge_later(
     source: IO[str], target: IO[str], later: dict[str, list[Paper]], settings: Settings
 ) -> int:
