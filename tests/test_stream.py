@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kgraph.build import BuildOptions, extract_all
 from kgraph.cli import main
 from kgraph.export.jsonl import lines
 from kgraph.extract import Settings
@@ -92,3 +93,17 @@ def test_a_missing_input_fails_before_any_paper_is_read(tmp_path: Path) -> None:
     good.write_text(json.dumps({"title": "A Paper", "abstract": "Text."}) + "\n")
     with pytest.raises(Exception, match="no such file"):
         iter_papers([good, tmp_path / "missing.txt"])
+
+
+def test_a_build_merges_repeated_papers_as_read_papers_does(
+    seeds_dir: Path,
+    seed_extractions: list[Extraction],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    options = BuildOptions(progress=False, settings=ONE)
+    assert extract_all(iter_papers([seeds_dir]), options) == seed_extractions
+    # Every key colliding: the in-memory merge must still tell the papers apart.
+    monkeypatch.setattr(FirstListings, "digest", staticmethod(lambda key: 0))
+    collided = extract_all(iter_papers([seeds_dir]), options)
+    assert collided[0] == seed_extractions[0]
+    assert sorted(map(repr, collided)) == sorted(map(repr, seed_extractions))
