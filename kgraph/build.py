@@ -20,12 +20,12 @@ import networkx as nx
 from tqdm import tqdm
 
 from kgraph.errors import KgraphError
-from kgraph.export.atomic import atomic_path
+from kgraph.export.atomic import atomic_path, remove_stale
 from kgraph.export.graphml import write_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_html
 from kgraph.export.jsonl import from_record, lines
 from kgraph.export.rdf import RDF_FORMATS, write_rdf, write_turtle
-from kgraph.extract import Settings, extract
+from kgraph.extract import Settings, closed_after, extract, quiet_pool
 from kgraph.extract.distributed import Engine
 from kgraph.graph import PAPER, build_graph
 from kgraph.model import Extraction, Paper
@@ -103,13 +103,13 @@ def extract_all(
     firsts = FirstListings()
     total = len(papers) if isinstance(papers, Sequence) else None
     bar = tqdm(total=total, desc="extract", unit="paper", disable=not options.progress or None)
-    with bar:
-        out = []
-        found = (
-            extract(firsts(papers), options.settings)
-            if engine is None
-            else engine.extract(firsts(papers), options.settings)
-        )
+    out = []
+    found = (
+        extract(firsts(papers), options.settings)
+        if engine is None
+        else engine.extract(firsts(papers), options.settings)
+    )
+    with bar, closed_after(found):
         for extraction in found:
             out.append(extraction)
             bar.update()
@@ -171,10 +171,11 @@ def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> S
         partial(write_benchmarks_html, graph, out / BENCHMARKS_HTML_FILE, options.html_max_nodes),
         partial(write_jsonl, extractions, out / ENTITIES_FILE),
     ]
-    run_writers(writers, parallel=len(extractions) >= PARALLEL_EXPORT_MIN_PAPERS)
-    summary = summarise(graph)
     rdf_files = (RDF_FORMATS[name].name for name in extra)
     names = (ENTITIES_FILE, TURTLE_FILE, *rdf_files, GRAPHML_FILE, HTML_FILE, BENCHMARKS_HTML_FILE)
+    parallel = len(extractions) >= PARALLEL_EXPORT_MIN_PAPERS
+    run_writers(writers, parallel=parallel, targets=[out / name for name in names])
+    summary = summarise(graph)
     summary.files = [out / name for name in names]
     summary.seconds = time.perf_counter() - started
     return summary
@@ -185,12 +186,16 @@ def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> S
 _WRITERS: list[Callable[[], None]] = []
 
 
-def run_writers(writers: list[Callable[[], None]], *, parallel: bool) -> None:
+def run_writers(
+    writers: list[Callable[[], None]], *, parallel: bool, targets: Sequence[Path] = ()
+) -> None:
     """Call every writer; in worker processes when ``parallel`` and this system can fork.
 
     A writer's :class:`KgraphError` is raised here, whichever process it happened in; every
     file is written under a temporary name and renamed when complete, so a failed writer
-    leaves the file it was writing as it was.
+    leaves the file it was writing as it was. Workers stopped mid-write (Ctrl-C, or another
+    writer failed) cannot remove their temporary files: the temporary files of ``targets``
+    whose writer is gone are removed here.
     """
     workers = min(len(writers), os.cpu_count() or 1)
     if not parallel or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -199,9 +204,13 @@ def run_writers(writers: list[Callable[[], None]], *, parallel: bool) -> None:
         return
     _WRITERS[:] = writers
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with quiet_pool(multiprocessing.get_context("fork"), workers) as pool:
             for _ in pool.imap_unordered(_run_writer, range(len(writers))):
                 pass
+    except BaseException:
+        for target in targets:  # leaving the pool terminated and joined its workers
+            remove_stale(target)
+        raise
     finally:
         _WRITERS.clear()
 

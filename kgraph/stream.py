@@ -29,7 +29,7 @@ from tqdm import tqdm
 from kgraph.errors import KgraphError
 from kgraph.export.atomic import atomic_path
 from kgraph.export.jsonl import dumps, from_record
-from kgraph.extract import Settings, extract
+from kgraph.extract import Settings, closed_after, extract
 from kgraph.extract.distributed import Engine
 from kgraph.model import Extraction, Paper
 from kgraph.sources import merge_papers
@@ -89,7 +89,8 @@ def extract_stream(
         if engine is None
         else engine.extract(firsts(papers), settings)
     )
-    with tqdm(desc="extract", unit="paper", disable=not progress or None) as bar:
+    bar = tqdm(desc="extract", unit="paper", disable=not progress or None)
+    with bar, closed_after(found):
 
         def counted(extractions: Iterable[Extraction]) -> Iterator[str]:
             for extraction in extractions:

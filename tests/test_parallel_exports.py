@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from kgraph import build
 from kgraph.build import BuildOptions, run_writers, write_outputs
 from kgraph.errors import KgraphError
-from kgraph.export.atomic import write_text
+from kgraph.export.atomic import atomic_path, write_text
 from kgraph.model import Extraction
 
 
@@ -38,3 +39,24 @@ def test_a_writer_failing_in_a_worker_fails_the_build_with_its_message(tmp_path:
     with pytest.raises(KgraphError, match="No space left on device"):
         run_writers(writers, parallel=True)
     assert build._WRITERS == []
+
+
+def _fail_soon() -> None:
+    time.sleep(1.0)  # the other writer has its temporary file open by then
+    raise KgraphError("graph.ttl: cannot write (No space left on device)")
+
+
+def _write_slowly(target: Path) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text("partial")
+        time.sleep(60)
+
+
+def test_writers_stopped_mid_write_leave_no_temporary_files(tmp_path: Path) -> None:
+    target = tmp_path / "graph.graphml"
+    target.write_text("the old graph")
+    writers = [_fail_soon, partial(_write_slowly, target)]
+    with pytest.raises(KgraphError, match="No space left on device"):
+        run_writers(writers, parallel=True, targets=[target])
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.graphml"]
+    assert target.read_text() == "the old graph"

@@ -386,6 +386,55 @@ def test_ctrl_c_while_writing_exits_130_with_one_line_and_whole_files(
     assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
 
 
+def _children(pid: int) -> list[str]:
+    try:
+        return [
+            child
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except FileNotFoundError:
+        return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_ctrl_c_during_parallel_extraction_prints_one_line_not_the_workers_tracebacks(
+    tmp_path: Path, seed_papers: list[Any]
+) -> None:
+    # Ctrl-C reaches the whole process group: the worker processes too. Before the fix each
+    # worker printed "Process ForkPoolWorker-N:" and a traceback.
+    papers = tmp_path / "papers.jsonl"
+    with papers.open("w", encoding="utf-8") as handle:
+        for copy in range(8):
+            for paper in seed_papers:
+                record = {"title": f"{paper.title} ({copy})", "abstract": paper.abstract}
+                handle.write(json.dumps(record) + "\n")
+    out = tmp_path / "x.jsonl"
+    out.write_text("what the user had\n")
+    command = [sys.executable, "-m", "kgraph", "extract", str(papers), "--processes", "2"]
+    process = subprocess.Popen(
+        [*command, "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + KILL_TIMEOUT
+    while len(_children(process.pid)) < 2 and process.poll() is None:
+        assert time.monotonic() < deadline, "no worker processes started"
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGINT)
+    # communicate() returns once nothing holds the pipes: no worker was left running (a
+    # Ctrl-C while the pool started used to orphan its workers, and this waited forever).
+    _, stderr = process.communicate(timeout=KILL_TIMEOUT)
+    assert process.returncode == 130
+    assert stderr.splitlines() == [
+        "kgraph: error: interrupted; outputs already written are whole, the rest untouched"
+    ]
+    assert out.read_text() == "what the user had\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl", "x.jsonl"]
+
+
 # --- determinism ------------------------------------------------------------------------------
 
 

@@ -14,20 +14,26 @@ Nothing is downloaded. spaCy objects stay inside this package: :func:`extract` y
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain, islice
-from multiprocessing.pool import AsyncResult
-from typing import TYPE_CHECKING
+from multiprocessing.context import BaseContext
+from multiprocessing.pool import AsyncResult, Pool
+from typing import TYPE_CHECKING, TypeVar
 
 from kgraph.model import Extraction, Mention, Paper
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+T = TypeVar("T")
 
 COMPONENTS = ("kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns", "kgraph_entities")
 
@@ -128,7 +134,7 @@ def _extract_parallel(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     if "fork" in methods:
         default_nlp()  # build once, before forking: the workers inherit it
-    with context.Pool(workers) as pool:
+    with quiet_pool(context, workers) as pool:
         pending: deque[tuple[list[Paper], AsyncResult[list[tuple[Mention, ...]]]]] = deque()
         for chunk in chunks(papers, CHUNK_PAPERS):
             texts = [paper.text for paper in chunk]
@@ -145,6 +151,54 @@ def _collect(
     chunk, result = task
     for paper, found in zip(chunk, result.get(), strict=True):
         yield Extraction(paper, found)
+
+
+@contextlib.contextmanager
+def closed_after(stream: Iterator[T]) -> Iterator[Iterator[T]]:
+    """Close the generator ``stream`` when the block ends, however it ends.
+
+    An exception in the code that consumes :func:`extract` (Ctrl-C while a line is being
+    written) does not reach the generator, which would keep its worker pool until garbage
+    collection, or until the interpreter exits, when a pool cannot be shut down cleanly
+    (its workers were left behind, orphaned). Closing it leaves the pool's ``with`` block.
+    """
+    try:
+        yield stream
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+
+
+@contextlib.contextmanager
+def quiet_pool(context: BaseContext, workers: int) -> Iterator[Pool]:
+    """A process pool whose workers leave Ctrl-C to this process; terminated on leaving.
+
+    A terminal sends SIGINT to the whole process group: a worker that took it would print a
+    traceback, and a Ctrl-C that interrupted this process while it was starting the pool
+    would leave the pool's workers running after it exits. So while the pool starts, a
+    Ctrl-C is only noted (the workers inherit that handler, then ignore SIGINT:
+    :func:`ignore_interrupts`), and raised once the pool is in its ``with`` block.
+    """
+    interrupted: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    previous = (
+        signal.signal(signal.SIGINT, lambda number, _: interrupted.append(number)) if main else None
+    )
+    try:
+        pool = context.Pool(workers, initializer=ignore_interrupts)
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    with pool:
+        if interrupted:
+            raise KeyboardInterrupt
+        yield pool
+
+
+def ignore_interrupts() -> None:
+    """A pool worker's initializer: Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
