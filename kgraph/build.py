@@ -25,13 +25,13 @@ from kgraph.export.graphml import write_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_html
 from kgraph.export.jsonl import from_record, lines
 from kgraph.export.rdf import RDF_FORMATS, write_rdf, write_turtle
-from kgraph.extract import Settings, closed_after, extract, quiet_pool
+from kgraph.extract import Settings, closed_after, quiet_pool
 from kgraph.extract.distributed import Engine
 from kgraph.graph import PAPER, build_graph
 from kgraph.model import Extraction, Paper
 from kgraph.resolve import resolve
 from kgraph.sources import merge_papers
-from kgraph.stream import FirstListings, merge_later
+from kgraph.stream import extract_first_listings, merge_later
 from kgraph.vocab import DEFAULT_BASE
 
 ENTITIES_FILE = "entities.jsonl"
@@ -100,15 +100,10 @@ def extract_all(
     of extracting ``read_papers``. ``engine`` runs the pipeline elsewhere (a Dask cluster:
     :mod:`kgraph.extract.distributed`); by default it runs in this process and its children.
     """
-    firsts = FirstListings()
     total = len(papers) if isinstance(papers, Sequence) else None
     bar = tqdm(total=total, desc="extract", unit="paper", disable=not options.progress or None)
     out = []
-    found = (
-        extract(firsts(papers), options.settings)
-        if engine is None
-        else engine.extract(firsts(papers), options.settings)
-    )
+    firsts, found = extract_first_listings(papers, options.settings, engine)
     with bar, closed_after(found):
         for extraction in found:
             out.append(extraction)

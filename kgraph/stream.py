@@ -14,7 +14,6 @@ which list 24 papers twice).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sys
@@ -44,7 +43,7 @@ class FirstListings:
 
     Later listings are kept in :attr:`later` (by paper key) to be merged at the end. Papers
     are told apart by a hash of their key; two papers whose keys collide are told apart again
-    when the output is rewritten (:func:`_merge_later`), so a collision costs time, not data.
+    when the output is rewritten (:func:`merge_later`), so a collision costs time, not data.
     """
 
     seen: set[int] = field(default_factory=set)
@@ -67,6 +66,18 @@ class FirstListings:
                 yield paper
 
 
+def extract_first_listings(
+    papers: Iterable[Paper], settings: Settings, engine: Engine | None = None
+) -> tuple[FirstListings, Iterator[Extraction]]:
+    """The extractions of the first listing of each paper (lazily), and the filter that
+    keeps the later listings for :func:`merge_later`; ``engine`` runs the pipeline
+    elsewhere (a Dask cluster), by default this process and its children do."""
+    firsts = FirstListings()
+    if engine is None:
+        return firsts, extract(firsts(papers), settings)
+    return firsts, engine.extract(firsts(papers), settings)
+
+
 def extract_stream(
     papers: Iterable[Paper],
     out: Path | None,
@@ -83,12 +94,7 @@ def extract_stream(
     run leaves any earlier ``out`` as it was. On stdout, lines are spooled to a temporary
     file first (they may still change when a paper is listed again later).
     """
-    firsts = FirstListings()
-    found = (
-        extract(firsts(papers), settings)
-        if engine is None
-        else engine.extract(firsts(papers), settings)
-    )
+    firsts, found = extract_first_listings(papers, settings, engine)
     bar = tqdm(desc="extract", unit="paper", disable=not progress or None)
     with bar, closed_after(found):
 
@@ -124,7 +130,7 @@ def _write(lines: Iterator[str], firsts: FirstListings, handle: IO[str], setting
         return count
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as merged:
         handle.seek(0)
-        count = _merge_later(handle, merged, firsts.later, settings)
+        count = _merge_later_lines(handle, merged, firsts.later, settings)
         merged.seek(0)
         handle.seek(0)
         handle.truncate()
@@ -135,39 +141,28 @@ def _write(lines: Iterator[str], firsts: FirstListings, handle: IO[str], setting
 def merge_later(
     extractions: list[Extraction], later: dict[str, list[Paper]], settings: Settings
 ) -> list[Extraction]:
-    """:func:`_merge_later` for extractions held in memory (a build's): a new list."""
+    """The extractions held in memory (a build's) with the later listings merged in: a new
+    list (see :func:`_merge_later_lines` for the same on a file)."""
     out = list(extractions)
     where = {extraction.paper.key: i for i, extraction in enumerate(out)}
-    again: dict[int, Paper] = {}
+    one_process = replace(settings, n_process=1)
     for key, listings in later.items():
         i = where.get(key)
         if i is None:  # a hash collision: a paper of its own, not a repeat
-            where[key] = i = len(out)
-            out.append(Extraction(merge_papers(listings)[0]))
-            again[i] = out[i].paper
-            continue
-        (paper,) = merge_papers([out[i].paper, *listings])
-        if paper.text != out[i].paper.text:
-            again[i] = paper
-        out[i] = Extraction(paper, out[i].mentions)
-    one_process = replace(settings, n_process=1)
-    for i, extraction in zip(again, extract(list(again.values()), one_process), strict=True):
-        out[i] = extraction
+            out.append(_merged(None, listings, one_process))
+        else:
+            out[i] = _merged(out[i], listings, one_process)
     return out
 
 
-def _merge_later(
+def _merge_later_lines(
     source: IO[str], target: IO[str], later: dict[str, list[Paper]], settings: Settings
 ) -> int:
-    """Copy ``source`` to ``target``, merging each paper with its later listings.
-
-    A merged paper is extracted again only if its text changed (its first listing had no
-    abstract). Later listings that match no line (a hash collision) are new papers: they
-    are extracted and appended, as :func:`merge_papers` would have kept them.
-    """
+    """Copy the JSON Lines of ``source`` to ``target``, merging each paper with its later
+    listings; the number of lines written."""
     one_process = replace(settings, n_process=1)
     # Only lines whose paper id is one of these are parsed; the rest are copied as they are.
-    ids = {hashlib.sha1(key.encode("utf-8")).hexdigest()[:12] for key in later}
+    ids = {listings[0].id for listings in later.values()}
     count = 0
     for line in source:
         count += 1
@@ -176,15 +171,22 @@ def _merge_later(
             continue
         extraction = from_record(json.loads(line))
         listings = later.pop(extraction.paper.key, None)
-        if listings is None:
+        if listings is None:  # another paper with an id in ``ids``: copied as it is
             target.write(line)
-            continue
-        (paper,) = merge_papers([extraction.paper, *listings])
-        if paper.text != extraction.paper.text:
-            extraction = next(extract([paper], one_process))
-        target.write(dumps(Extraction(paper, extraction.mentions)) + "\n")
-    unmatched = [merge_papers(listings)[0] for listings in later.values()]
-    for extraction in extract(unmatched, one_process):
-        target.write(dumps(extraction) + "\n")
+        else:
+            target.write(dumps(_merged(extraction, listings, one_process)) + "\n")
+    for listings in later.values():  # hash collisions: papers of their own
+        target.write(dumps(_merged(None, listings, one_process)) + "\n")
         count += 1
     return count
+
+
+def _merged(first: Extraction | None, listings: list[Paper], settings: Settings) -> Extraction:
+    """``first`` with the later ``listings`` of its paper merged in, as :func:`merge_papers`
+    merges them; extracted again only if the text changed (the first listing had no
+    abstract). With no ``first`` (its listings were taken for a repeat by a hash collision),
+    the listings are a paper of their own, extracted now."""
+    (paper,) = merge_papers([first.paper, *listings] if first is not None else listings)
+    if first is not None and paper.text == first.paper.text:
+        return Extraction(paper, first.mentions)
+    return next(extract([paper], settings))

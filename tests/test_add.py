@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-import kgraph.build
+import kgraph.stream
 from kgraph.cli import main
 from kgraph.extract import Settings
 from kgraph.model import Extraction, Paper
@@ -33,14 +33,14 @@ def _restore_kgraph_logger() -> Iterator[None]:
 def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The titles of the papers extraction runs on, in order (extraction itself still runs)."""
     titles: list[str] = []
-    real = kgraph.build.extract
+    real = kgraph.stream.extract
 
     def counting(papers: Iterable[Paper], settings: Settings) -> Iterator[Extraction]:
         papers = list(papers)
         titles.extend(p.title for p in papers)
         return real(papers, settings)
 
-    monkeypatch.setattr(kgraph.build, "extract", counting)
+    monkeypatch.setattr(kgraph.stream, "extract", counting)
     return titles
 
 

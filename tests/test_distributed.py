@@ -17,7 +17,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 import kgraph
-import kgraph.build
+import kgraph.stream
 from kgraph.cli import main
 from kgraph.extract import default_nlp
 from kgraph.extract import distributed as engine
@@ -98,7 +98,7 @@ def test_extracted_jsonl_is_grown_into_a_build_without_extracting_again(
     def no_local_extraction(*args: object, **kwargs: object) -> None:
         raise AssertionError("extracted locally")
 
-    monkeypatch.setattr(kgraph.build, "extract", no_local_extraction)
+    monkeypatch.setattr(kgraph.stream, "extract", no_local_extraction)
     assert main(["add", str(seeds_dir), "--out", str(out), "--html-max-nodes", "50"]) == 0
     report = capsys.readouterr().out
     assert "added     0 papers" in report
