@@ -48,7 +48,7 @@ from kgraph.query import (
     to_turtle,
 )
 from kgraph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
-from kgraph.sources import READERS, iter_papers, read_papers
+from kgraph.sources import READERS, iter_papers, no_papers, read_papers
 from kgraph.stream import NoPapers, extract_stream
 from kgraph.vocab import DEFAULT_BASE, check_base
 
@@ -111,7 +111,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     # Streamed: extraction starts with the first file read, not after the last.
     extractions = extract_all(iter_papers(inputs, args.format, skip=options.out), options)
     if not extractions:
-        raise KgraphError(f"no papers found in {', '.join(str(p) for p in inputs)}")
+        raise no_papers(inputs)
     summary = write_outputs(extractions, options)
     summary.seconds = time.perf_counter() - started
     if not args.quiet:
@@ -130,8 +130,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 papers, args.out, options.settings, engine=engine, progress=options.progress
             )
         except NoPapers:
-            inputs = ", ".join(str(p) for p in args.inputs)
-            raise KgraphError(f"no papers found in {inputs}") from None
+            raise no_papers(args.inputs) from None
     if args.out is not None and not args.quiet:
         print(f"wrote {args.out} ({count} papers)")
     return 0

@@ -245,5 +245,10 @@ def read_papers(
     :class:`KgraphError` when there is none at all."""
     merged = merge_papers(iter_papers(paths, fmt, skip=skip))
     if not merged:
-        raise KgraphError(f"no papers found in {', '.join(str(p) for p in paths)}")
+        raise no_papers(paths)
     return merged
+
+
+def no_papers(paths: Sequence[Path]) -> KgraphError:
+    """The error for inputs that hold files but not one paper."""
+    return KgraphError(f"no papers found in {', '.join(str(p) for p in paths)}")
