@@ -35,6 +35,9 @@ from kgraph.sources import read_papers
 ROOT = Path(__file__).resolve().parent.parent
 
 # (module, function name, stage): each call of the function counts towards the stage.
+# `kgraph build` reads its inputs as extraction pulls them (iter_papers), so its reading
+# counts towards "extract"; "read inputs" is `kgraph add`'s read_papers. Builds of 2,000
+# papers or more write their outputs in worker processes, which these timers do not see.
 STAGES = [
     (kgraph.cli, "read_papers", "read inputs"),
     (kgraph.cli, "read_state", "read state"),
