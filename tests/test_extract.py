@@ -302,3 +302,24 @@ def test_list_members_with_parenthesised_scores_share_their_type() -> None:
 def test_latex_no_break_space_stays_out_of_a_long_form() -> None:
     found = mentions("QLoRA", "Gradients flow into Low Rank Adapters~(LoRA) here.")
     assert found["Low Rank Adapters"].aliases == ("LoRA",)
+
+
+def test_trie_alternations_match_like_plain_ones_on_the_seeds(seed_papers: list[Paper]) -> None:
+    """The class-noun and intro-verb regexes are tries; they must find what the plain
+    alternations (longest first) find, in every seed text, with and without case."""
+    import re
+
+    from kgraph.extract.entities import _cue_list, _heads
+    from kgraph.words import alternation
+
+    for words in (list(_heads()), list(_cue_list("introduce"))):
+        plain = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        for flags in (0, re.I):
+            trie_re = re.compile(rf"\b({alternation(words)})\b", flags)
+            plain_re = re.compile(rf"\b({plain})\b", flags)
+            hits = 0
+            for paper in seed_papers:
+                found = [m.span(1) for m in trie_re.finditer(paper.text)]
+                assert found == [m.span(1) for m in plain_re.finditer(paper.text)]
+                hits += len(found)
+            assert hits > 100

@@ -33,11 +33,17 @@ from spacy.tokens import Doc
 from kgraph.extract import abbreviations as abbr
 from kgraph.extract.doctext import doc_text, doc_words
 from kgraph.extract.lexicon import SPANS_KEY as LEXICON_KEY
-from kgraph.extract.patterns import NAME, ORG_PREFIXED, is_name_like, np_heads
+from kgraph.extract.patterns import (
+    NAME,
+    ORG_PREFIXED,
+    is_name_like,
+    model_families,
+    np_heads,
+)
 from kgraph.extract.patterns import SPANS_KEY as PATTERNS_KEY
 from kgraph.lexicon import Rank, Term, default_lexicon
 from kgraph.model import EntityType, Mention
-from kgraph.words import folded_set, mapping, word_list, zipf
+from kgraph.words import alternation, folded_set, mapping, word_list, zipf
 
 # How much each source is trusted when candidates overlap (higher wins on equal length).
 PRIORITY = {"abbreviation": 6, "title": 5, "cue": 4, "lexicon": 3, "name": 2, "phrase": 1}
@@ -60,10 +66,13 @@ MAX_LIST_GAP = 6
 MAX_TITLE_NAME_WORDS = 4
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu)(?:/\S*)?", re.I)
-# A full stop, ! or ? before a capital, or a line break: a sentence may end there...
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"'])|\n+")
-# ...unless the full stop ends one of these ("e.g. BERT", "Fig. 2", "J. Smith").
-_NOT_A_SENTENCE_END = re.compile(r"(?:\be\.g|\bi\.e|\bet al|\bvs|\bFig|\bEq|\b[A-Z])$")
+# A full stop, ! or ? before a capital, or a line break: a sentence may end there, unless the
+# full stop ends one of these ("e.g. BERT", "Fig. 2", "J. Smith").
+_SENTENCE_END = re.compile(
+    r"(?:\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\b[A-Z]\.)"
+    r"|[!?])"
+    r"(?=\s+[A-Z(\"'])|\n+"
+)
 _ARTICLE = re.compile(r"^(?:the|a|an|our|their|its|this|these|those)\s+", re.I)
 _MAY_HOLD_URL = re.compile(r"://|www\.|\.(?:com|org|io|ai|net|edu)\b")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -129,13 +138,20 @@ def _heads() -> dict[str, EntityType]:
 @cache
 def _cue(role: str) -> str:
     """The alternation of the cue words of ``role`` in ``cues.tsv`` (a regex fragment)."""
+    return "|".join(_cue_list(role))
+
+
+@cache
+def _cue_list(role: str) -> tuple[str, ...]:
+    """The cue words of ``role`` in ``cues.tsv``, in file order."""
     rows = (row.split("\t", 1) for row in word_list("cues.tsv"))
-    return "|".join(word for kind, word in rows if kind == role)
+    return tuple(word for kind, word in rows if kind == role)
 
 
 @cache
 def _head_words() -> str:
-    return "|".join(re.escape(w) for w in sorted(_heads(), key=len, reverse=True))
+    """The class nouns as a regex fragment, longest match first ("test set" before "test")."""
+    return alternation(_heads())
 
 
 @cache
@@ -165,7 +181,8 @@ def _list_cue() -> re.Pattern[str]:
 
 @cache
 def _intro_verb() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{_cue('introduce')})\b", re.I)
+    # The cues are plain words, none a prefix of another: a trie matches as their alternation.
+    return re.compile(rf"\b(?:{alternation(_cue_list('introduce'))})\b", re.I)
 
 
 @cache
@@ -223,10 +240,6 @@ def sentences(text: str) -> list[tuple[int, int]]:
     out = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if match.group() == "." and _NOT_A_SENTENCE_END.search(
-            text, max(0, match.start() - 8), match.start()
-        ):
-            continue
         end = match.end() if match.group().strip() else match.start()
         if text[start:end].strip():
             out.append(_trim(text, start, end))
@@ -319,14 +332,18 @@ class Decider:
             if not _inside(c, urls) and not is_generic(c.text) and fold(c.text) not in suppressed
         ]
         kept = _select(candidates)
-        intro_cues = _cased(_cue_words("introduce", "name") | _OWNERSHIP_CUES)
+        intro_cues = _intro_cues()
         cues = [end for _, end, word in doc_words(doc) if word in intro_cues]
         previous_end = 0
         for cand in kept:
-            if cand.source in PROPER:
-                _type_by_context(text, cand)
-            if _cue_before(cues, cand.start):
-                _flag_introduced(text, cand, previous_end)
+            proper = cand.source in PROPER
+            cued = _cue_before(cues, cand.start)
+            if proper or cued:
+                clause = _clause_before(text, cand.start)
+                if proper:
+                    _type_by_context(text, cand, clause)
+                if cued:
+                    _flag_introduced(cand, clause, previous_end)
             previous_end = cand.end
         _propagate_coordination(text, kept)
         return _group(text, kept, sentences(text))
@@ -341,7 +358,6 @@ class Decider:
             cand = Candidate(span.start_char, span.end_char, surface, "lexicon")
             _type_by_lexicon(cand, lookup(surface))
             yield cand
-        heads = np_heads()
         for span in doc.spans.get(PATTERNS_KEY, ()):
             surface = text[span.start_char : span.end_char]
             if span.label_ == NAME:
@@ -353,7 +369,7 @@ class Decider:
             else:
                 start = span.start_char + _leading_vague_chars(surface)
                 cand = Candidate(start, span.end_char, text[start : span.end_char], "phrase")
-                cand.add(EntityType(span.label_), _phrase_weight(cand.text, heads))
+                cand.add(EntityType(span.label_), _phrase_weight(cand.text))
             yield cand
         title = _title_name(text, title_end)
         if title is not None:
@@ -436,7 +452,8 @@ def _type_by_lexicon(cand: Candidate, terms: Iterable[Term]) -> None:
         cand.url = cand.url or term.url
 
 
-def _phrase_weight(text: str, heads: dict[str, tuple[str, bool]]) -> float:
+@lru_cache(maxsize=65536)
+def _phrase_weight(text: str) -> float:
     """How much a noun phrase's head says about its type.
 
     A method head with a specific modifier ("contrastive learning", "chain-of-thought
@@ -445,7 +462,7 @@ def _phrase_weight(text: str, heads: dict[str, tuple[str, bool]]) -> float:
     (a repeat, the title, an intro cue).
     """
     *modifiers, head = text.split()
-    type_, alone = heads.get(head.casefold(), ("task", False))
+    type_, alone = np_heads().get(head.casefold(), ("task", False))
     if not modifiers:
         return W_CONTEXT if alone else W_WEAK
     if not any(is_specific_modifier(m) for m in modifiers):
@@ -453,6 +470,7 @@ def _phrase_weight(text: str, heads: dict[str, tuple[str, bool]]) -> float:
     return W_CONTEXT if type_ == "method" else W_SHAPE
 
 
+@lru_cache(maxsize=65536)
 def _leading_vague_chars(phrase: str) -> int:
     """How many characters of everyday modifiers to cut before a specific one.
 
@@ -470,6 +488,7 @@ def _leading_vague_chars(phrase: str) -> int:
     return cut
 
 
+@lru_cache(maxsize=65536)
 def is_specific_modifier(word: str) -> bool:
     """A modifier that narrows a head to a technique: rare, hyphenated, capitalised, or a term.
 
@@ -485,7 +504,7 @@ def is_specific_modifier(word: str) -> bool:
 
 def _type_by_shape(cand: Candidate) -> None:
     text = cand.text
-    families = frozenset(word_list("model_families"))
+    families = model_families()
     first = _NAME_PART_SPLIT.split(text)[0].rstrip("+")
     stem = _LETTERS.match(text)
     family = first in families or (stem is not None and stem.group() in families)
@@ -610,7 +629,8 @@ def _head_weight(type_: EntityType) -> float:
     return W_SHAPE + W_WEAK if type_ in (EntityType.MODEL, EntityType.TASK) else W_CONTEXT
 
 
-def _type_by_context(text: str, cand: Candidate) -> None:
+def _type_by_context(text: str, cand: Candidate, clause: str) -> None:
+    """Add the types the text around ``cand`` gives it; ``clause`` is the clause before it."""
     if cand.text.islower() and not any(ch.isdigit() for ch in cand.text):
         return  # a lower-case term ("semantic parsing datasets"): its lexicon entry types it
     heads = _heads()
@@ -621,7 +641,6 @@ def _type_by_context(text: str, cand: Candidate) -> None:
             type_ = heads[match.group(1).casefold()]
             cand.add(type_, _head_weight(type_))
             break
-    clause = _clause_before(text, cand.start)
     listed = _listed_under(clause)
     if listed is not None:
         cand.add(listed, _head_weight(listed))
@@ -659,7 +678,8 @@ def _listed_under(clause: str) -> EntityType | None:
         if not heads:
             return None
         items = clause[heads[-1].end() :]
-    for token in _LIST_ITEM.findall(items):
+    for match in _LIST_ITEM.finditer(items):  # lazily: most clauses fail at their first word
+        token = match.group()
         if token.casefold() in _BETWEEN_LIST_WORDS:
             continue
         if not (token[:1].isupper() or any(ch.isdigit() for ch in token)):
@@ -671,14 +691,20 @@ def _listed_under(clause: str) -> EntityType | None:
 _OWNERSHIP_CUES = frozenset({"our", "proposed", "new"})
 
 
+@cache
+def _intro_cues() -> frozenset[str]:
+    """The words (as written) after which a name may be the paper's own."""
+    return _cased(_cue_words("introduce", "name") | _OWNERSHIP_CUES)
+
+
 def _cue_before(cue_ends: list[int], start: int) -> bool:
     """Is there an intro cue in the ``CONTEXT_CHARS`` before ``start``?"""
     index = bisect.bisect_right(cue_ends, start)
     return index > 0 and cue_ends[index - 1] >= start - CONTEXT_CHARS
 
 
-def _flag_introduced(text: str, cand: Candidate, previous_end: int) -> None:
-    """Flag ``cand`` if the paper introduces it ("we propose X", "our X", "dubbed X").
+def _flag_introduced(cand: Candidate, clause: str, previous_end: int) -> None:
+    """Flag ``cand`` if the clause before it introduces it ("we propose X", "our X", "dubbed X").
 
     ``previous_end`` is where the kept candidate before this one ends: "we present QLoRA, an
     efficient finetuning approach" introduces QLoRA, the first name after the verb, not
@@ -686,7 +712,6 @@ def _flag_introduced(text: str, cand: Candidate, previous_end: int) -> None:
     """
     if cand.introduced or cand.is_short:
         return  # an abbreviation is introduced where its long form is
-    clause = _clause_before(text, cand.start)
     if _OUR.search(clause) or _naming().search(clause):
         cand.introduced = True
         return
@@ -782,8 +807,7 @@ def _group(text: str, kept: list[Candidate], sents: list[tuple[int, int]]) -> li
                 scores[type_] += W_WEAK
         if not scores or max(scores.values()) < MIN_TYPE_SCORE:
             continue
-        order = list(EntityType)
-        type_ = max(scores, key=lambda t: (scores[t], -order.index(t)))
+        type_ = max(scores, key=lambda t: (scores[t], -_TYPE_ORDER[t]))
         name = _preferred_name(members)
         aliases = _aliases(name, (strip_name(m.text) for m in members))
         first = min(members, key=lambda m: m.start)
@@ -800,6 +824,9 @@ def _group(text: str, kept: list[Candidate], sents: list[tuple[int, int]]) -> li
         )
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+_TYPE_ORDER = {type_: index for index, type_ in enumerate(EntityType)}
 
 
 def _preferred_name(members: list[Candidate]) -> str:

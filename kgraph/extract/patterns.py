@@ -135,7 +135,7 @@ def words(text: str) -> list[tuple[int, int, str]]:
 def _could_be_name(word: str) -> bool:
     """A cheap filter before :func:`is_name_like`: ordinary words fail it (cached: words repeat)."""
     rest = word[1:]
-    return word in _families() or rest != rest.lower() or not word.replace("-", "").isalpha()
+    return word in model_families() or rest != rest.lower() or not word.replace("-", "").isalpha()
 
 
 def name_spans(
@@ -149,7 +149,7 @@ def name_spans(
     >>> [t[s:e] for s, e in name_spans(t)]
     ['GPT-4 Turbo', 'Llama 2 7B', 'Mistral 7B', 'GSM8K', 'PPO']
     """
-    families = _families()
+    families = model_families()
     for start, end, token in scanned if scanned is not None else words(text):
         could = _could_be_name(token)
         if not could and not token[:1].isupper():
@@ -174,7 +174,8 @@ def name_spans(
 
 
 @cache
-def _families() -> frozenset[str]:
+def model_families() -> frozenset[str]:
+    """Model family names (``model_families.txt``): "Llama", "Qwen", "GPT"."""
     return frozenset(word_list("model_families"))
 
 
