@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import spacy
 
+import kgraph.extract.lexicon  # noqa: F401  (registers the "kgraph_lexicon" factory)
 from kgraph.extract import build_nlp, extract
 from kgraph.extract.abbreviations import find_abbreviations
 from kgraph.extract.patterns import is_name_like, name_spans, phrase_spans
 from kgraph.lexicon import default_lexicon
-from kgraph.model import EntityType, Mention, Paper
+from kgraph.model import EntityType, Extraction, Mention, Paper
 
 
 def mentions(title: str, abstract: str) -> dict[str, Mention]:
@@ -323,3 +324,16 @@ def test_trie_alternations_match_like_plain_ones_on_the_seeds(seed_papers: list[
                 assert found == [m.span(1) for m in plain_re.finditer(paper.text)]
                 hits += len(found)
             assert hits > 100
+
+
+def test_a_sentence_ends_after_a_closing_quote(seed_extractions: list[Extraction]) -> None:
+    """SCAN's abstract: '... understand "dax twice" or "sing and dax." In this paper, we
+    introduce the SCAN domain'. The evidence sentence starts after the quote (a bug: it
+    used to run on from the sentence before)."""
+    (scan,) = [
+        m
+        for x in seed_extractions
+        for m in x.mentions
+        if m.name == "SCAN" and m.introduced and "sing and dax" in x.paper.text
+    ]
+    assert scan.sentence.startswith("In this paper, we introduce the SCAN domain")

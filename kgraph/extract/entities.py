@@ -66,12 +66,13 @@ MAX_LIST_GAP = 6
 MAX_TITLE_NAME_WORDS = 4
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu)(?:/\S*)?", re.I)
-# A full stop, ! or ? before a capital, or a line break: a sentence may end there, unless the
-# full stop ends one of these ("e.g. BERT", "Fig. 2", "J. Smith").
+# A full stop, ! or ? (and any closing quotes or parenthesis after it) before a capital, or a
+# line break: a sentence may end there, unless the full stop ends one of these ("e.g. BERT",
+# "Fig. 2", "J. Smith").
 _SENTENCE_END = re.compile(
     r"(?:\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\b[A-Z]\.)"
-    r"|[!?])"
-    r"(?=\s+[A-Z(\"'])|\n+"
+    r"|[!?])[\"'\u201d\u2019)]*"  # closing double and single quotes
+    r"(?=\s+[A-Z(\"'\u201c\u2018])|\n+"  # opening double and single quotes
 )
 _ARTICLE = re.compile(r"^(?:the|a|an|our|their|its|this|these|those)\s+", re.I)
 _MAY_HOLD_URL = re.compile(r"://|www\.|\.(?:com|org|io|ai|net|edu)\b")
@@ -236,6 +237,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     >>> t = "A Title\\n\\nWe use e.g. BERT. It works (see Fig. 2)! Done."
     >>> [t[s:e] for s, e in sentences(t)]
     ['A Title', 'We use e.g. BERT.', 'It works (see Fig. 2)!', 'Done.']
+    >>> t = 'They ask "Who loves pie?" Prior work says "no." It (mostly) holds.'
+    >>> [t[s:e] for s, e in sentences(t)]
+    ['They ask "Who loves pie?"', 'Prior work says "no."', 'It (mostly) holds.']
     """
     out = []
     start = 0
