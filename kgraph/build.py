@@ -6,6 +6,7 @@ and reports.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -198,6 +199,10 @@ def run_writers(
             writer()
         return
     _WRITERS[:] = writers
+    # The workers share the parent's memory until they write to it. Their garbage collector
+    # would write to every object it scans (copying the whole graph into each worker):
+    # frozen objects are left out of its scans.
+    gc.freeze()
     try:
         with quiet_pool(multiprocessing.get_context("fork"), workers) as pool:
             for _ in pool.imap_unordered(_run_writer, range(len(writers))):
@@ -207,6 +212,7 @@ def run_writers(
             remove_stale(target)
         raise
     finally:
+        gc.unfreeze()
         _WRITERS.clear()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from functools import partial
 from pathlib import Path
@@ -60,3 +61,21 @@ def test_writers_stopped_mid_write_leave_no_temporary_files(tmp_path: Path) -> N
         run_writers(writers, parallel=True, targets=[target])
     assert [p.name for p in tmp_path.iterdir()] == ["graph.graphml"]
     assert target.read_text() == "the old graph"
+
+
+def _record_frozen(path: Path) -> None:
+    import gc
+
+    path.write_text(str(gc.get_freeze_count()))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="writes in turn on one core")
+def test_workers_garbage_collector_leaves_the_inherited_objects_alone(tmp_path: Path) -> None:
+    """Objects inherited from the parent are frozen in the workers (a worker's collector
+    scanning them would copy the parent's whole graph into it); the parent thaws after."""
+    import gc
+
+    marks = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    run_writers([partial(_record_frozen, mark) for mark in marks], parallel=True)
+    assert all(int(mark.read_text()) > 10_000 for mark in marks)
+    assert gc.get_freeze_count() == 0
