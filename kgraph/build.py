@@ -26,9 +26,10 @@ from kgraph.export.graphml import write_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_html
 from kgraph.export.jsonl import from_record, lines
 from kgraph.export.rdf import RDF_FORMATS, write_rdf, write_turtle
-from kgraph.extract import Settings, closed_after, quiet_pool
+from kgraph.extract import Settings, closed_after
 from kgraph.extract.distributed import Engine
 from kgraph.graph import PAPER, build_graph
+from kgraph.interrupts import quiet_pool
 from kgraph.model import Extraction, Paper
 from kgraph.resolve import resolve
 from kgraph.sources import merge_papers

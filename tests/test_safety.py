@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -384,6 +385,74 @@ def test_ctrl_c_while_writing_exits_130_with_one_line_and_whole_files(
     for name in OUTPUTS:
         assert after[name] in (prior[name], corpus_build[name]), name
     assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
+def test_ctrl_c_while_the_temporary_file_is_made_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = []
+
+    def mkstemp_then_ctrl_c(**kwargs: Any) -> tuple[int, str]:
+        made.append(real_mkstemp(**kwargs))
+        os.kill(os.getpid(), signal.SIGINT)  # lands before mkstemp returns the name
+        return made[-1]
+
+    real_mkstemp = tempfile.mkstemp
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt), atomic_path(tmp_path / "graph.ttl") as tmp:
+        tmp.write_text("never reached")
+    assert len(made) == 1
+    assert list(tmp_path.iterdir()) == [], "the temporary file was removed"
+
+
+# Run in a fresh interpreter: whether Ctrl-C is deferred at the moment lxml.etree is imported.
+LXML_IMPORT_PROBE = """
+import json, signal, sys
+from pathlib import Path
+import networkx as nx
+from kgraph.export.graphml import write_graphml
+
+class Probe:
+    seen = []
+    def find_spec(self, name, path=None, target=None):
+        if name == "lxml.etree":
+            self.seen.append(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+        return None
+
+assert "lxml.etree" not in sys.modules
+sys.meta_path.insert(0, Probe())
+write_graphml(nx.MultiDiGraph([("a", "b")]), Path(sys.argv[1]))
+print(json.dumps(Probe.seen))
+"""
+
+
+def test_ctrl_c_is_not_lost_in_lxml_import_during_graphml_write(tmp_path: Path) -> None:
+    # A Ctrl-C that lands while lxml.etree is being imported is swallowed by its compiled
+    # initialisation (or turns into an ImportError): the build then ran on to the end and
+    # exited 0. networkx imports lxml lazily, in the middle of writing graph.graphml.
+    command = [sys.executable, "-c", LXML_IMPORT_PROBE, str(tmp_path / "g.graphml")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [False], "lxml is imported with Ctrl-C only noted"
+    assert nx.read_graphml(tmp_path / "g.graphml").number_of_edges() == 1
+
+
+def test_pages_take_vis_network_from_pyvis_without_importing_it(tmp_path: Path) -> None:
+    # pyvis' import pulls in IPython and YAML's compiled module: 0.1 s, and one more place
+    # where a Ctrl-C can be lost
+    script = (
+        "import sys; from pathlib import Path; import networkx as nx; "
+        "from kgraph.export.html import write_html; "
+        "g = nx.MultiDiGraph(); g.add_node('p', kind='paper', label='A paper'); "
+        "write_html(g, Path(sys.argv[1]), 100); print('pyvis' in sys.modules)"
+    )
+    page = tmp_path / "graph.html"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(page)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    assert "vis.Network" in page.read_text(encoding="utf-8")
 
 
 def _children(pid: int) -> list[str]:

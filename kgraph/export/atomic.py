@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kgraph.errors import KgraphError
+from kgraph.interrupts import deferred_interrupts
 
 _DEFAULT_MODE = 0o666
 _TEMP_MARK = ".kgraph-"
@@ -123,12 +124,13 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale(target)
-        handle, name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=_TEMP_SUFFIX, dir=folder)
-        os.close(handle)
     except OSError as exc:
         raise KgraphError(f"{folder}: cannot write here ({exc.strerror or exc})") from exc
-    tmp = Path(name)
+    tmp = None
     try:
+        # a Ctrl-C between creating the file and knowing its name would leave it behind
+        with deferred_interrupts():
+            tmp = _new_temp(target)
         yield tmp
         # mkstemp creates the file private (0600); give it the mode a plain open() would.
         os.chmod(tmp, _DEFAULT_MODE & ~_umask())
@@ -137,8 +139,21 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except OSError as exc:
         raise KgraphError(f"{target}: cannot write ({exc.strerror or exc})") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def _new_temp(target: Path) -> Path:
+    """A new empty temporary file next to ``target``, named for :func:`remove_stale`."""
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=temp_prefix(target), suffix=_TEMP_SUFFIX, dir=target.parent
+        )
+        os.close(handle)
+    except OSError as exc:
+        raise KgraphError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from exc
+    return Path(name)
 
 
 def write_text(target: Path, text: str) -> None:

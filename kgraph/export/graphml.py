@@ -9,6 +9,7 @@ import networkx as nx
 
 from kgraph.errors import KgraphError
 from kgraph.export.atomic import atomic_path
+from kgraph.interrupts import deferred_interrupts
 
 
 def write_graphml(graph: nx.MultiDiGraph, target: Path) -> None:
@@ -19,6 +20,10 @@ def write_graphml(graph: nx.MultiDiGraph, target: Path) -> None:
     the graph, and 57 s against 36 s).
     """
     with atomic_path(target) as tmp:
+        # networkx imports lxml here, inside a try: a Ctrl-C that lands during lxml's
+        # import is lost (the build ran on to the end) or becomes an ImportError
+        with deferred_interrupts():
+            import lxml.etree  # noqa: F401
         nx.write_graphml_lxml(graph, tmp, encoding="utf-8", prettyprint=True)
 
 

@@ -11,6 +11,7 @@ with positions from :mod:`kgraph.export.layout`, so the same graph gives the sam
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import re
@@ -252,7 +253,13 @@ def _asset(name: str) -> str:
 
 
 def _vis_js() -> str:
-    path = resources.files("pyvis") / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    # pyvis' folder, found without importing pyvis: its import pulls in IPython and YAML
+    # (0.1 s, and compiled modules that a Ctrl-C during their import can lose)
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise KgraphError("pyvis is not installed (it ships the vis-network the pages use)")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    path = package / "templates" / "lib" / f"vis-{VIS_VERSION}"
     try:
         text = (path / "vis-network.min.js").read_text(encoding="utf-8")
     except OSError as exc:

@@ -17,17 +17,15 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain, islice
-from multiprocessing.context import BaseContext
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, TypeVar
 
+from kgraph.interrupts import quiet_pool
 from kgraph.model import Extraction, Mention, Paper
 
 if TYPE_CHECKING:
@@ -168,37 +166,6 @@ def closed_after(stream: Iterator[T]) -> Iterator[Iterator[T]]:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
-
-
-@contextlib.contextmanager
-def quiet_pool(context: BaseContext, workers: int) -> Iterator[Pool]:
-    """A process pool whose workers leave Ctrl-C to this process; terminated on leaving.
-
-    A terminal sends SIGINT to the whole process group: a worker that took it would print a
-    traceback, and a Ctrl-C that interrupted this process while it was starting the pool
-    would leave the pool's workers running after it exits. So while the pool starts, a
-    Ctrl-C is only noted (the workers inherit that handler, then ignore SIGINT:
-    :func:`ignore_interrupts`), and raised once the pool is in its ``with`` block.
-    """
-    interrupted: list[int] = []
-    main = threading.current_thread() is threading.main_thread()
-    previous = (
-        signal.signal(signal.SIGINT, lambda number, _: interrupted.append(number)) if main else None
-    )
-    try:
-        pool = context.Pool(workers, initializer=ignore_interrupts)
-    finally:
-        if main and previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    with pool:
-        if interrupted:
-            raise KeyboardInterrupt
-        yield pool
-
-
-def ignore_interrupts() -> None:
-    """A pool worker's initializer: Ctrl-C is the parent's to handle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
