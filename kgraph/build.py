@@ -157,23 +157,29 @@ def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> S
     graph = build_graph(extractions, resolve(extractions))
     out = options.out
     extra = extra_rdf_formats(options)
-    writers: list[Callable[[], None]] = [
-        partial(write_turtle, graph, out / TURTLE_FILE, options.base),
-        *(
-            partial(write_rdf, graph, out / RDF_FORMATS[name].name, options.base, name)
+    # file name -> its writer, in the order they start (the slowest first)
+    writers: dict[str, Callable[[Path], None]] = {
+        TURTLE_FILE: partial(write_turtle, graph, base=options.base),
+        **{
+            RDF_FORMATS[name].name: partial(write_rdf, graph, base=options.base, rdf_format=name)
             for name in extra
+        },
+        GRAPHML_FILE: partial(write_graphml, graph),
+        HTML_FILE: partial(write_html, graph, max_nodes=options.html_max_nodes),
+        BENCHMARKS_HTML_FILE: partial(
+            write_benchmarks_html, graph, max_nodes=options.html_max_nodes
         ),
-        partial(write_graphml, graph, out / GRAPHML_FILE),
-        partial(write_html, graph, out / HTML_FILE, options.html_max_nodes),
-        partial(write_benchmarks_html, graph, out / BENCHMARKS_HTML_FILE, options.html_max_nodes),
-        partial(write_jsonl, extractions, out / ENTITIES_FILE),
-    ]
-    rdf_files = (RDF_FORMATS[name].name for name in extra)
-    names = (ENTITIES_FILE, TURTLE_FILE, *rdf_files, GRAPHML_FILE, HTML_FILE, BENCHMARKS_HTML_FILE)
-    parallel = len(extractions) >= PARALLEL_EXPORT_MIN_PAPERS
-    run_writers(writers, parallel=parallel, targets=[out / name for name in names])
+        ENTITIES_FILE: partial(write_jsonl, extractions),
+    }
+    targets = {name: out / name for name in writers}
+    run_writers(
+        [partial(writer, targets[name]) for name, writer in writers.items()],
+        parallel=len(extractions) >= PARALLEL_EXPORT_MIN_PAPERS,
+        targets=list(targets.values()),
+    )
     summary = summarise(graph)
-    summary.files = [out / name for name in names]
+    # reported with entities.jsonl first: the state a build grows from
+    summary.files = sorted(targets.values(), key=lambda path: path.name != ENTITIES_FILE)
     summary.seconds = time.perf_counter() - started
     return summary
 
