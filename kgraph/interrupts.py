@@ -21,7 +21,8 @@ from multiprocessing.pool import Pool
 def deferred_interrupts() -> Iterator[None]:
     """Run the block with Ctrl-C noted, not raised; raise it once the block is done.
 
-    Only the main thread receives signals: elsewhere the block just runs.
+    Only the main thread receives signals: elsewhere the block just runs, as it does where
+    Ctrl-C is ignored (a pool's workers: :func:`ignore_interrupts`).
 
     Examples
     --------
@@ -36,7 +37,8 @@ def deferred_interrupts() -> Iterator[None]:
     >>> done
     ['the rest of the block', 'then the interrupt']
     """
-    if threading.current_thread() is not threading.main_thread():
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         yield
         return
     interrupted: list[int] = []

@@ -43,6 +43,7 @@ from kgraph.build import (
 )
 from kgraph.cli import main
 from kgraph.export.atomic import atomic_path, remove_stale, temp_owner
+from kgraph.interrupts import deferred_interrupts
 from kgraph.model import normalise_title
 from kgraph.sources import read_file
 
@@ -403,6 +404,19 @@ def test_ctrl_c_while_the_temporary_file_is_made_leaves_no_file(
         tmp.write_text("never reached")
     assert len(made) == 1
     assert list(tmp_path.iterdir()) == [], "the temporary file was removed"
+
+
+def test_where_ctrl_c_is_ignored_a_deferred_block_leaves_it_ignored() -> None:
+    # as in the build's writer processes: noting a Ctrl-C there raised it in the worker
+    # afterwards, which printed "Process ForkPoolWorker-N:" and a traceback
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with deferred_interrupts():
+            os.kill(os.getpid(), signal.SIGINT)
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # Run in a fresh interpreter: whether Ctrl-C is deferred at the moment lxml.etree is imported.
