@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # The tests build the lexicon cache fresh, in a folder of their own.
     cache = Path(tempfile.mkdtemp(prefix="kgraph-test-cache-"))
     os.environ.setdefault(CACHE_ENV, str(cache))
+    # Ctrl-C is part of what the tests check. A shell that starts pytest in the background
+    # starts it with SIGINT ignored, and every process a test starts would inherit that.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 DATA = Path(__file__).resolve().parent / "data"
