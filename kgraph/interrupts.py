@@ -38,7 +38,8 @@ def deferred_interrupts() -> Iterator[None]:
     ['the rest of the block', 'then the interrupt']
     """
     main = threading.current_thread() is threading.main_thread()
-    if not main or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # None: a handler not set from Python, which could not be put back
+    if not main or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):
         yield
         return
     interrupted: list[int] = []
@@ -46,11 +47,9 @@ def deferred_interrupts() -> Iterator[None]:
     try:
         yield
     finally:
-        # None: the handler was not set from Python, and cannot be put back
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    if interrupted:
-        raise KeyboardInterrupt
+        signal.signal(signal.SIGINT, previous)
+        if interrupted:  # to the handler there was (raised here even if the block failed)
+            signal.raise_signal(signal.SIGINT)
 
 
 @contextlib.contextmanager

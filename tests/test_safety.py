@@ -42,6 +42,7 @@ from kgraph.build import (
     TURTLE_FILE,
 )
 from kgraph.cli import main
+from kgraph.errors import KgraphError
 from kgraph.export.atomic import atomic_path, remove_stale, temp_owner
 from kgraph.interrupts import deferred_interrupts
 from kgraph.model import normalise_title
@@ -400,9 +401,9 @@ def test_ctrl_c_while_the_temporary_file_is_made_leaves_no_file(
 
     real_mkstemp = tempfile.mkstemp
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_ctrl_c)
-    with pytest.raises(KeyboardInterrupt), atomic_path(tmp_path / "graph.ttl") as tmp:
-        tmp.write_text("never reached")
-    assert len(made) == 1
+    with pytest.raises(KeyboardInterrupt), atomic_path(tmp_path / "graph.ttl"):
+        made.append("the block ran")
+    assert len(made) == 1, "the interrupt came before the block"
     assert list(tmp_path.iterdir()) == [], "the temporary file was removed"
 
 
@@ -419,6 +420,19 @@ def test_where_ctrl_c_is_ignored_a_deferred_block_leaves_it_ignored() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def _ctrl_c_then_fail() -> None:
+    with deferred_interrupts():
+        os.kill(os.getpid(), signal.SIGINT)
+        raise KgraphError("out: cannot write here (No space left on device)")
+
+
+def test_a_ctrl_c_noted_in_a_block_that_fails_is_still_a_ctrl_c() -> None:
+    # exit status 130 (interrupted), not 2 (the block's error)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        _ctrl_c_then_fail()
+    assert isinstance(raised.value.__context__, KgraphError)
+
+
 # Run in a fresh interpreter: whether Ctrl-C is deferred at the moment lxml.etree is imported.
 LXML_IMPORT_PROBE = """
 import json, signal, sys
@@ -430,8 +444,11 @@ class Probe:
     seen = []
     def find_spec(self, name, path=None, target=None):
         if name == "lxml.etree":
-            self.seen.append(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+            handler = signal.getsignal(signal.SIGINT)
+            self.seen.append(handler in (signal.default_int_handler, signal.SIG_IGN))
         return None
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 assert "lxml.etree" not in sys.modules
 sys.meta_path.insert(0, Probe())

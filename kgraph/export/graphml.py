@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,7 +23,8 @@ def write_graphml(graph: nx.MultiDiGraph, target: Path) -> None:
     with atomic_path(target) as tmp:
         # networkx imports lxml here, inside a try: a Ctrl-C that lands during lxml's
         # import is lost (the build ran on to the end) or becomes an ImportError
-        with deferred_interrupts():
+        # (without lxml, networkx writes through its other writer)
+        with deferred_interrupts(), contextlib.suppress(ImportError):
             import lxml.etree  # noqa: F401
         nx.write_graphml_lxml(graph, tmp, encoding="utf-8", prettyprint=True)
 

@@ -253,12 +253,13 @@ def _asset(name: str) -> str:
 
 
 def _vis_js() -> str:
-    # pyvis' folder, found without importing pyvis: its import pulls in IPython and YAML
-    # (0.1 s, and compiled modules that a Ctrl-C during their import can lose)
+    # pyvis' folder, found without importing pyvis where it is one: its import pulls in
+    # IPython and YAML (0.1 s, and compiled modules that a Ctrl-C during their import can lose)
     spec = importlib.util.find_spec("pyvis")
-    if spec is None or not spec.submodule_search_locations:
+    if spec is None:
         raise KgraphError("pyvis is not installed (it ships the vis-network the pages use)")
-    package = Path(next(iter(spec.submodule_search_locations)))
+    folder = Path(spec.origin).parent if spec.origin else None
+    package = folder if folder is not None and folder.is_dir() else resources.files("pyvis")
     path = package / "templates" / "lib" / f"vis-{VIS_VERSION}"
     try:
         text = (path / "vis-network.min.js").read_text(encoding="utf-8")
