@@ -2,6 +2,7 @@
 
     python benchmarks/run.py --n 20000            # print the table
     python benchmarks/run.py --n 20000 --record   # and append it to benchmarks/RESULTS.md
+    python benchmarks/run.py --n 20000 --floors   # and extract without some components
 
 The corpus (page-dump layout, built from the seeds by ``corpus.py``) is generated once into a
 temporary folder; each measured step runs in its own process so that its seconds and peak
@@ -43,6 +44,29 @@ for _ in tokenizer.pipe(texts, batch_size=256):
     pass
 print(time.perf_counter() - start)
 """
+
+# `kgraph extract` with only some of kgraph's components in its pipeline (--floors): what the
+# command costs around them (reading, worker processes, writing), and what each one adds.
+PARTIAL_EXTRACT = """
+import sys
+import kgraph.extract
+keep = [name for name in sys.argv[1].split(",") if name]
+full = kgraph.extract.build_nlp
+def build_nlp():
+    nlp = full()
+    for name in nlp.pipe_names:
+        if name not in keep:
+            nlp.remove_pipe(name)
+    return nlp
+kgraph.extract.build_nlp = build_nlp
+from kgraph.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+FLOORS = {
+    "extract, tokenizer only": [],
+    "extract, + abbreviations, lexicon": ["kgraph_abbreviations", "kgraph_lexicon"],
+    "extract, + patterns": ["kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns"],
+}
 
 
 @dataclass
@@ -95,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true", help=f"append the table to {RESULTS}")
     parser.add_argument("--keep", type=Path, help="use (or create) this folder for the corpus")
     parser.add_argument("--skip-build", action="store_true", help="measure extract only")
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also run extract with the components left out one by one (what each one costs)",
+    )
     args = parser.parse_args(argv)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="kgraph-bench-"))
@@ -105,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus: {written} abstracts in {time.perf_counter() - started:.1f} s -> {corpus}")
     kgraph = [sys.executable, "-m", "kgraph", "-q"]
     steps = [run_step("tokenizer alone", [sys.executable, "-c", TOKENIZE, str(corpus)])]
+    if args.floors:
+        for name, keep in FLOORS.items():
+            script = [sys.executable, "-c", PARTIAL_EXTRACT, ",".join(keep)]
+            out = str(work / "partial.jsonl")
+            steps.append(run_step(name, [*script, "-q", "extract", str(corpus), "--out", out]))
     steps.append(
         run_step(
             "kgraph extract", [*kgraph, "extract", str(corpus), "--out", str(work / "x.jsonl")]
