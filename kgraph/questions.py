@@ -729,7 +729,10 @@ def show(graph: Graph, wanted: str, kind: str | None = None) -> EntityDetail:
             OPTIONAL {{
                 ?annotation oa:hasBody {iri} ; kg:linkProperty ?prop ; oa:hasTarget ?target .
                 ?target oa:hasSource ?paper ; oa:hasSelector ?quote .
-                ?quote oa:exact ?sentence .
+                ?quote oa:exact ?exact .
+                OPTIONAL {{ ?quote oa:prefix ?prefix }}
+                OPTIONAL {{ ?quote oa:suffix ?suffix }}
+                BIND(CONCAT(COALESCE(?prefix, ""), ?exact, COALESCE(?suffix, "")) AS ?sentence)
             }}
         }}""",
     )

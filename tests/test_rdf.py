@@ -143,12 +143,15 @@ def test_dates_are_typed_only_with_a_year(seed_rdf: Graph) -> None:
 # --- provenance ----------------------------------------------------------------------------
 
 ANNOTATIONS = """
-SELECT ?annotation ?paper ?prop ?entity ?exact ?start ?end WHERE {
+SELECT ?annotation ?paper ?prop ?entity ?exact ?sentence ?start ?end WHERE {
     ?annotation a oa:Annotation, prov:Entity ;
         oa:hasBody ?entity ; oa:hasTarget ?target ; kg:linkProperty ?prop ;
-        prov:wasGeneratedBy ?activity .
+        oa:motivatedBy oa:identifying ; prov:wasGeneratedBy ?activity .
     ?target a oa:SpecificResource ; oa:hasSource ?paper ; oa:hasSelector ?quote, ?position .
     ?quote a oa:TextQuoteSelector ; oa:exact ?exact .
+    OPTIONAL { ?quote oa:prefix ?prefix }
+    OPTIONAL { ?quote oa:suffix ?suffix }
+    BIND(CONCAT(COALESCE(?prefix, ""), ?exact, COALESCE(?suffix, "")) AS ?sentence)
     ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
     ?activity a prov:Activity .
 }"""
@@ -177,17 +180,17 @@ def test_one_annotation_per_link_with_its_sentence(
         )
         for u, v, d in seed_graph.edges(data=True)
     }
+    # prefix + exact + suffix is the sentence
     assert {
-        (r["paper"], r["entity"], r["exact"], int(r["start"]), int(r["end"])) for r in rows
+        (r["paper"], r["entity"], r["sentence"], int(r["start"]), int(r["end"])) for r in rows
     } == expected
-    # the offsets index the paper's title + two newlines + abstract, inside the quoted sentence
+    # both selectors select the mention: the offsets index the paper's title + two newlines +
+    # abstract, and the quote's exact text is what they select
     texts = {str(node_iri(DEFAULT_BASE, f"paper:{p.id}")): p.text for p in seed_papers}
     for row in rows:
-        text = texts[row["paper"]]
-        mention = text[int(row["start"]) : int(row["end"])]
+        mention = texts[row["paper"]][int(row["start"]) : int(row["end"])]
         assert mention, row
-        assert mention in row["exact"], row
-        assert row["exact"] in text
+        assert mention == row["exact"], row
 
 
 def test_each_annotation_part_has_exactly_its_shape(seed_rdf: Graph) -> None:
@@ -196,18 +199,23 @@ def test_each_annotation_part_has_exactly_its_shape(seed_rdf: Graph) -> None:
             RDF.type: 2,
             OA.hasBody: 1,
             OA.hasTarget: 1,
+            OA.motivatedBy: 1,
             KG.linkProperty: 1,
             PROV.wasGeneratedBy: 1,
         },
         OA.SpecificResource: {RDF.type: 1, OA.hasSource: 1, OA.hasSelector: 2},
-        OA.TextQuoteSelector: {RDF.type: 1, OA.exact: 1},
+        # prefix and suffix: where the sentence goes on before and after the mention
+        OA.TextQuoteSelector: {RDF.type: 1, OA.prefix: 1, OA.exact: 1, OA.suffix: 1},
         OA.TextPositionSelector: {RDF.type: 1, OA.start: 1, OA.end: 1},
     }
     for cls, shape in shapes.items():
         subjects = list(seed_rdf.subjects(RDF.type, cls))
         assert subjects
         for subject in subjects:
-            assert Counter(p for p, _ in seed_rdf.predicate_objects(subject)) == shape, subject
+            found = Counter(p for p, _ in seed_rdf.predicate_objects(subject))
+            if cls == OA.TextQuoteSelector:  # a mention can start or end its sentence
+                found.update({p: 1 for p in (OA.prefix, OA.suffix) if p not in found})
+            assert found == shape, subject
             kind = {OA.Annotation: "annotation", OA.SpecificResource: "target"}.get(cls)
             if kind:
                 assert str(subject).startswith(f"{DEFAULT_BASE}{kind}/")
@@ -278,8 +286,8 @@ def test_markup_quotes_newlines_and_separators_survive(tmp_path: Path) -> None:
                     EntityType.MODEL,
                     aliases=('G"4\n',),
                     sentence=sentence,
-                    start=len(title) + 9,
-                    end=len(title) + 14,
+                    start=len(title) + 10,
+                    end=len(title) + 15,
                 ),
             ),
         )
@@ -291,7 +299,10 @@ def test_markup_quotes_newlines_and_separators_survive(tmp_path: Path) -> None:
         back = Graph().parse(target, format=RDFLIB_FORMAT[name])
         assert isomorphic(back, to_rdf(graph, OTHER_BASE)), name
         assert back.value(paper, DCTERMS.title) == Literal(title)
-        assert set(back.objects(None, OA.exact)) == {Literal(sentence)}
+        (quote,) = back.subjects(RDF.type, OA.TextQuoteSelector)
+        assert back.value(quote, OA.exact) == Literal("GPT-4")
+        parts = (back.value(quote, part) for part in (OA.prefix, OA.exact, OA.suffix))
+        assert "".join(map(str, parts)) == sentence
         assert Literal('G"4\n') in set(back.objects(None, SKOS.altLabel))
         assert back.value(paper, DCTERMS.date) == Literal("2024-02-29", datatype=XSD.date)
         assert back.value(paper, SCHEMA.url) is None, "not a valid IRI: left out"

@@ -14,8 +14,14 @@ Every paper-to-entity link also has its evidence, as a Web Annotation without bl
         kg:linkProperty kg:usesDataset ; prov:wasGeneratedBy <base>activity/build-... .
     <base>target/<key> a oa:SpecificResource ; oa:hasSource <paper> ;
         oa:hasSelector <base>quote/<key>, <base>position/<key> .
-    <base>quote/<key> a oa:TextQuoteSelector ; oa:exact "the sentence" .
+    <base>quote/<key> a oa:TextQuoteSelector ;
+        oa:prefix "the sentence up to " ; oa:exact "the mention" ; oa:suffix " and after." .
     <base>position/<key> a oa:TextPositionSelector ; oa:start 3 ; oa:end 7 .
+    <base>annotation/<key> oa:motivatedBy oa:identifying .
+
+Both selectors select the same text, the mention (as the Web Annotation model asks of the
+selectors of one resource); the quote's prefix and suffix are the rest of its sentence, so
+prefix + exact + suffix is the sentence that is the evidence.
 
 ``<key>`` is ``<paper id>-<relation>-<entity type>-<entity key>``. The positions
 (``xsd:integer``, end exclusive) are character offsets (Python ``str`` indices: code points)
@@ -42,6 +48,7 @@ from rdflib import URIRef
 from kgraph.errors import KgraphError
 from kgraph.export.atomic import atomic_path
 from kgraph.graph import ALIAS_SEPARATOR, PAPER
+from kgraph.model import Paper
 from kgraph.vocab import (
     DCTERMS,
     DEFAULT_BASE,
@@ -152,6 +159,10 @@ _HAS_SELECTOR = _iri(OA.hasSelector)
 _HAS_SOURCE = _iri(OA.hasSource)
 _QUOTE = _iri(OA.TextQuoteSelector)
 _EXACT = _iri(OA.exact)
+_PREFIX = _iri(OA.prefix)
+_SUFFIX = _iri(OA.suffix)
+_MOTIVATED_BY = _iri(OA.motivatedBy)
+_IDENTIFYING = _iri(OA.identifying)
 _POSITION = _iri(OA.TextPositionSelector)
 _START = _iri(OA.start)
 _END = _iri(OA.end)
@@ -260,6 +271,25 @@ def _count(value: int | str) -> ox.Literal:
     return ox.Literal(str(int(value)), datatype=_INTEGER)
 
 
+def quote_parts(text: str, sentence: str, start: int, end: int) -> tuple[str, str, str]:
+    """The TextQuoteSelector of the mention at ``text[start:end]``: the rest of its sentence
+    before it, the mention, and the rest after.
+
+    Examples
+    --------
+    >>> text = "T\\n\\nWe use M here. We use M again."
+    >>> quote_parts(text, "We use M again.", 25, 26)
+    ('We use ', 'M', ' again.')
+    >>> quote_parts(text, "not in the text", 10, 11)  # no sentence around it: the mention
+    ('', 'M', '')
+    """
+    exact = text[start:end]
+    at = text.find(sentence, max(0, end - len(sentence))) if sentence else -1
+    if at == -1 or at > start:
+        return "", exact, ""
+    return text[at:start], exact, text[end : at + len(sentence)]
+
+
 class _Link(NamedTuple):
     """One paper -> entity edge, with what its annotation's four resources need."""
 
@@ -269,6 +299,7 @@ class _Link(NamedTuple):
     entity: ox.NamedNode
     prop: ox.NamedNode
     data: dict[str, Any]
+    source: str  # the paper's node in the graph
 
 
 def _order(pair: tuple[ox.NamedNode, Term]) -> tuple[bool, str, str]:
@@ -321,6 +352,7 @@ class _Triples:
                     self.node(entity),
                     self.link_property(entity, relation),
                     data,
+                    paper,
                 )
             )
         links.sort(key=attrgetter("iri"))
@@ -424,6 +456,7 @@ class _Triples:
             yield triple(subject, _TYPE, _PROV_ENTITY)
             yield triple(subject, _HAS_BODY, link.entity)
             yield triple(subject, _HAS_TARGET, self.minted("target", link))
+            yield triple(subject, _MOTIVATED_BY, _IDENTIFYING)
             yield triple(subject, _GENERATED_BY, self.generated_by)
             yield triple(subject, _LINKS, link.prop)
 
@@ -441,7 +474,18 @@ class _Triples:
         for link in links:
             subject = self.minted("quote", link)
             yield triple(subject, _TYPE, _QUOTE)
-            yield triple(subject, _EXACT, ox.Literal(link.data.get("sentence", "")))
+            paper = self.graph.nodes[link.source]
+            prefix, exact, suffix = quote_parts(
+                Paper(paper.get("title", ""), paper.get("abstract", "")).text,
+                link.data.get("sentence", ""),
+                link.data.get("start", 0),
+                link.data.get("end", 0),
+            )
+            yield triple(subject, _EXACT, ox.Literal(exact))
+            if prefix:
+                yield triple(subject, _PREFIX, ox.Literal(prefix))
+            if suffix:
+                yield triple(subject, _SUFFIX, ox.Literal(suffix))
 
     def positions(self, links: list[_Link]) -> Iterator[ox.Triple]:
         # xsd:integer rather than the Web Annotation model's xsd:nonNegativeInteger: oxrdflib
