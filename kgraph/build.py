@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +25,7 @@ from kgraph.export.graphml import write_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_html
 from kgraph.export.jsonl import from_record, lines
 from kgraph.export.rdf import RDF_FORMATS, write_rdf, write_turtle
-from kgraph.extract import Settings, closed_after
+from kgraph.extract import Settings, closed_after, cpu_cores
 from kgraph.extract.distributed import Engine
 from kgraph.graph import PAPER, build_graph
 from kgraph.interrupts import quiet_pool
@@ -200,7 +199,7 @@ def run_writers(
     writer failed) cannot remove their temporary files: the temporary files of ``targets``
     whose writer is gone are removed here.
     """
-    workers = min(len(writers), os.cpu_count() or 1)
+    workers = min(len(writers), cpu_cores())
     if not parallel or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for writer in writers:
             writer()

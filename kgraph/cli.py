@@ -34,7 +34,7 @@ from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
 from kgraph.export.jsonl import record
 from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
-from kgraph.extract import Settings
+from kgraph.extract import Settings, cpu_cores
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
 from kgraph.model import normalise_title
 from kgraph.query import (
@@ -86,7 +86,18 @@ def _logging_to_stderr(quiet: bool) -> Iterator[None]:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(batch_size=args.batch_size, n_process=args.processes)
+    return Settings(
+        batch_size=args.batch_size, n_process=_at_most_cores("--processes", args.processes)
+    )
+
+
+def _at_most_cores(option: str, value: int) -> int:
+    """``value``, or the number of CPU cores if it is more (said on stderr)."""
+    cores = cpu_cores()
+    if value <= cores:
+        return value
+    log.warning("%s %d: this machine has %d CPU cores; using %d", option, value, cores, cores)
+    return cores
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
@@ -169,10 +180,10 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
         choices=sorted(READERS),
         help="read every input in this format (default: by file extension)",
     )
-    parser.add_argument("--batch-size", type=int, default=64, help=argparse.SUPPRESS)
+    parser.add_argument("--batch-size", type=_positive, default=64, help=argparse.SUPPRESS)
     parser.add_argument(
         "--processes",
-        type=int,
+        type=_non_negative,
         default=0,
         metavar="N",
         help="extraction processes (default: 0, one per CPU core for large inputs)",
@@ -228,6 +239,16 @@ def _add_view_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 # --- `extract --engine dask`: extraction on a Dask cluster -----------------------------------
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -291,7 +312,7 @@ def _engine(args: argparse.Namespace) -> contextlib.AbstractContextManager[Engin
     return DaskEngine(
         scheduler=args.scheduler,
         shard_size=args.shard_size or DEFAULT_SHARD_SIZE,
-        workers=args.workers,
+        workers=None if args.workers is None else _at_most_cores("--workers", args.workers),
     ).connect()
 
 

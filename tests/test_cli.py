@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
+import kgraph.cli
+import kgraph.extract
 from kgraph import __version__
 from kgraph.cli import main
+from kgraph.extract import Settings, extract
+from kgraph.model import Extraction, Paper
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,6 +96,47 @@ def test_extract_writes_a_file_with_out(data_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "x.jsonl"
     assert main(["-q", "extract", str(data_dir / "layouts/glued.txt"), "--out", str(target)]) == 0
     assert len(target.read_text().splitlines()) == 3
+
+
+def test_more_processes_than_cores_uses_the_cores_and_says_so(
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # --processes 99999999999999999999 forked until the machine ran out of memory
+    monkeypatch.setattr(kgraph.extract, "cpu_cores", lambda: 1)
+    monkeypatch.setattr(kgraph.cli, "cpu_cores", lambda: 1)
+    target = tmp_path / "x.jsonl"
+    argv = ["extract", str(data_dir / "layouts/glued.txt"), "--out", str(target)]
+    assert main([*argv, "--processes", "99999999999999999999"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "kgraph: warning: --processes 99999999999999999999: this machine has 1 CPU cores; using 1"
+    ]
+    assert len(target.read_text().splitlines()) == 3
+
+
+def test_extract_never_starts_more_processes_than_cores(
+    seed_papers: list[Paper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+
+    def parallel(papers: object, settings: Settings, workers: int) -> Iterator[Extraction]:
+        started.append(workers)
+        return iter(())
+
+    monkeypatch.setattr(kgraph.extract, "cpu_cores", lambda: 2)
+    monkeypatch.setattr(kgraph.extract, "_extract_parallel", parallel)
+    list(extract(seed_papers[:10], Settings(n_process=10**20)))
+    assert started == [2]
+
+
+@pytest.mark.parametrize("option", ["--processes", "--batch-size"])
+def test_process_and_batch_counts_must_be_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    assert main(["extract", str(tmp_path), option, "-1"]) == 2
+    assert f"{option}: not a " in capsys.readouterr().err
 
 
 def test_missing_input_exits_2_with_one_line(

@@ -55,6 +55,13 @@ TASKS_IN_FLIGHT_PER_WORKER = 3
 PARALLEL_MIN_PAPERS = 2000
 
 
+def cpu_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def build_nlp() -> Language:
     """A fresh pipeline: ``spacy.blank("en")`` with kgraph's components.
 
@@ -94,7 +101,8 @@ def extract(
     >>> [(m.name, m.type.value, m.introduced) for m in mentions if m.name == "ExeDec"]
     [('ExeDec', 'method', True)]
     """
-    workers = settings.n_process
+    # more processes than cores only costs memory: each holds a pipeline
+    workers = min(settings.n_process, cpu_cores())
     if workers == 0:
         if isinstance(papers, Sequence):
             count = len(papers)
@@ -103,7 +111,7 @@ def extract(
             ahead = list(islice(stream, PARALLEL_MIN_PAPERS))
             count = len(ahead)
             papers = chain(ahead, stream)
-        workers = (os.cpu_count() or 1) if count >= PARALLEL_MIN_PAPERS else 1
+        workers = cpu_cores() if count >= PARALLEL_MIN_PAPERS else 1
     if workers > 1 and nlp is None:
         yield from _extract_parallel(papers, settings, workers)
         return

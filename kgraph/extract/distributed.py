@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import os
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import kgraph
 from kgraph.errors import KgraphError
-from kgraph.extract import Settings, chunks, mentions_of
+from kgraph.extract import Settings, chunks, cpu_cores, mentions_of
 from kgraph.model import Extraction, Mention, Paper
 
 if TYPE_CHECKING:
@@ -98,7 +97,7 @@ class DaskEngine:
             return
         try:
             cluster = LocalCluster(
-                n_workers=self.workers or os.cpu_count() or 1,
+                n_workers=min(self.workers or cpu_cores(), cpu_cores()),
                 threads_per_worker=1,
                 processes=True,
                 # The scheduler always serves HTTP; a random local port cannot clash.
