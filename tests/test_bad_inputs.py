@@ -140,3 +140,46 @@ def test_a_run_of_only_bad_files_exits_2_with_one_error_line(
     errors = [line for line in err.splitlines() if line.startswith("kgraph: error:")]
     assert len(errors) == 1
     assert all(line.startswith("kgraph: ") for line in err.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "says"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "(nested too deeply)"),
+        ("number.json", '[{"title": "B", "n": ' + "9" * 5000 + "}]", "(Exceeds the limit"),
+    ],
+)
+def test_json_too_deep_or_with_a_huge_number_is_skipped_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, says: str
+) -> None:
+    # RecursionError and ValueError (Python's 4,300-digit limit) escaped the JSON readers
+    (tmp_path / name).write_text(text)
+    code, records, err = run(capsys, str(tmp_path / name))
+    assert (code, records) == (2, [])
+    assert f"{name}: not readable JSON (" in err
+    assert says in err
+
+
+def test_a_json_line_too_deep_or_too_long_a_number_skips_that_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = json.dumps({"title": "ExeDec", "abstract": "We propose ExeDec."})
+    lines = [good, '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}", '{"n": ' + "9" * 5000 + "}"]
+    (tmp_path / "p.jsonl").write_text("\n".join(lines) + "\n")
+    code, records, err = run(capsys, str(tmp_path / "p.jsonl"))
+    assert code == 0
+    assert [r["title"] for r in records] == ["ExeDec"]
+    assert "p.jsonl:2: not readable JSON (nested too deeply), skipped" in err
+    assert "p.jsonl:3: not readable JSON (Exceeds the limit (4300 digits)" in err
+
+
+def test_a_csv_field_longer_than_128_kib_does_not_end_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # csv's field limit made the long row, and every row after it, "not valid CSV"
+    rows = ["title,abstract", "Long," + "x" * 200_000, "ExeDec,We propose ExeDec."]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    code, records, err = run(capsys, str(tmp_path / "t.csv"))
+    assert code == 0
+    assert [r["title"] for r in records] == ["Long", "ExeDec"]
+    assert "t.csv:2: abstract of 200000 characters cut to 50000" in err

@@ -18,6 +18,9 @@ from kgraph.sources.textio import SkipFile
 REQUIRED_COLUMNS = ("title", "abstract")
 
 
+FIELD_SIZE_LIMIT = 2**31 - 1  # the largest csv takes on every platform
+
+
 def parse_delimited(text: str, source: str, delimiter: str) -> list[Paper]:
     """Papers in a table with a header row; a row of the wrong width is warned about.
 
@@ -31,6 +34,8 @@ def parse_delimited(text: str, source: str, delimiter: str) -> list[Paper]:
     header: list[str] | None = None
     papers: list[Paper] = []
     start = 1
+    # csv's default limit (128 KiB a field) ended the file at the first long abstract
+    previous_limit = csv.field_size_limit(FIELD_SIZE_LIMIT)
     try:
         for row in reader:
             line, start = start, reader.line_num + 1
@@ -54,6 +59,8 @@ def parse_delimited(text: str, source: str, delimiter: str) -> list[Paper]:
                 papers.append(paper)
     except csv.Error as exc:
         skip(f"{source}:{reader.line_num}", f"not valid CSV ({exc}); this row and the rest")
+    finally:
+        csv.field_size_limit(previous_limit)
     return papers
 
 

@@ -120,9 +120,16 @@ def is_json_lines(text: str) -> bool:
         return False
     try:
         json.loads(first)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # ValueError includes json.JSONDecodeError
         return False
     return True
+
+
+def _unparsable(exc: ValueError | RecursionError) -> str:
+    """Why JSON the decoder took apart could not become values (not a syntax error)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";")[0]  # "Exceeds the limit (4300 digits) for integer string ..."
 
 
 def document_records(text: str, source: str) -> list[tuple[str, int, Any]]:
@@ -139,6 +146,8 @@ def document_records(text: str, source: str) -> list[tuple[str, int, Any]]:
     except json.JSONDecodeError as exc:
         where = f"{source}:{exc.lineno}:{exc.colno}"
         raise SkipFile(f"{where}: not valid JSON ({exc.msg})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise SkipFile(f"{source}: not readable JSON ({_unparsable(exc)})") from exc
     lines = _line_numbers(text, [offset for offset, _ in found])
     return [
         (f"{source}:{line} (record {n})", line, value)
@@ -156,6 +165,8 @@ def line_records(text: str, source: str) -> list[tuple[str, int, Any]]:
             out.append((f"{source}:{line}", line, json.loads(row)))
         except json.JSONDecodeError as exc:
             skip(f"{source}:{line}:{exc.colno}", f"not valid JSON ({exc.msg})")
+        except (ValueError, RecursionError) as exc:
+            skip(f"{source}:{line}", f"not readable JSON ({_unparsable(exc)})")
     return out
 
 
