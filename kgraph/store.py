@@ -53,9 +53,9 @@ def load_graph(path: Path, engine: str = "auto") -> Graph:
     graph = Graph(store="Oxigraph") if chosen == "oxigraph" else Graph()
     try:
         graph.parse(path, format=formats[chosen == "oxigraph"])
-    except (SyntaxError, ValueError) as exc:
-        message = " ".join(str(exc).split())[:300] or type(exc).__name__
-        raise KgraphError(f"{path}: not valid RDF: {message}") from exc
     except OSError as exc:
         raise KgraphError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except Exception as exc:  # rdflib's parsers also fail with IndexError, AssertionError...
+        message = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise KgraphError(f"{path}: not valid RDF: {message}") from exc
     return graph

@@ -60,6 +60,32 @@ def test_broken_turtle_is_one_line(tmp_path: Path, engine: str) -> None:
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_turtle_cut_short_anywhere_is_one_line(
+    small_ttl: Path, tmp_path: Path, engine: str
+) -> None:
+    # rdflib's Turtle parser failed with IndexError or AssertionError at about half the cuts
+    text = small_ttl.read_bytes()
+    errors = {}
+    for cut in range(200, len(text), max(1, len(text) // 150)):
+        bad = tmp_path / "cut.ttl"
+        bad.write_bytes(text[:cut])
+        try:
+            load_graph(bad, engine)
+        except KgraphError as exc:
+            errors[cut] = str(exc)
+    assert errors, "some cut makes the file invalid"
+    assert all(error.startswith(f"{bad}: not valid RDF:") for error in errors.values())
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_turtle_named_nt_is_one_line(small_ttl: Path, tmp_path: Path, engine: str) -> None:
+    misnamed = tmp_path / "graph.nt"
+    misnamed.write_bytes(small_ttl.read_bytes())
+    with pytest.raises(KgraphError, match=r"graph\.nt: not valid RDF: "):
+        load_graph(misnamed, engine)
+
+
 def test_missing_and_unknown_files(tmp_path: Path) -> None:
     with pytest.raises(KgraphError, match="no such graph file"):
         load_graph(tmp_path / "nope.ttl")
