@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -398,6 +399,16 @@ def _add_query_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     query.set_defaults(func=cmd_query)
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port (0 to 65535): {text!r}")
+    return value
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -441,7 +452,7 @@ def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         default=DEFAULT_HOST,
         help=f"the address to listen on (default: {DEFAULT_HOST}, this machine only)",
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}")
     parser.add_argument(
         "--timeout",
         type=_seconds,
@@ -681,7 +692,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     with _logging_to_stderr(args.quiet):
         try:
-            return func(args)
+            code = func(args)
+            sys.stdout.flush()  # a full disk shows here, not as a traceback at exit
+            return code
         except KgraphError as exc:
             log.error("%s", exc)
             return EXIT_USAGE
@@ -690,6 +703,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INTERRUPTED
         except BrokenPipeError:
             return 0
+        except OSError as exc:  # standard output: files report their own errors
+            where = exc.filename or "cannot write the output"
+            log.error("%s: %s", where, exc.strerror or exc)
+            _drop_stdout()
+            return EXIT_USAGE
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device: what it still buffers cannot be written
+    either, and Python would fail again, with a traceback, writing it at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import kgraph.cli
 import kgraph.extract
 from kgraph import __version__
 from kgraph.cli import main
+from kgraph.export.rdf import write_turtle
 from kgraph.extract import Settings, extract
 from kgraph.model import Extraction, Paper
 
@@ -262,3 +265,26 @@ def test_html_max_nodes_caps_the_build_and_says_so(data_dir: Path, tmp_path: Pat
 def test_html_max_nodes_must_be_a_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["view", "x", "--out", str(tmp_path / "p.html"), "--html-max-nodes", "-1"]) == 2
     assert "--html-max-nodes: not a number of nodes: '-1'" in capsys.readouterr().err
+
+
+def test_serve_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # was an OverflowError traceback from bind()
+    assert main(["serve", "--port", "70000"]) == 2
+    assert "--port: not a TCP port (0 to 65535): '70000'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["extract", "LAYOUT"], ["stats", "--graph", "TTL"]])
+def test_standard_output_on_a_full_disk_is_one_line(
+    data_dir: Path, small_graph: nx.MultiDiGraph, tmp_path: Path, command: list[str]
+) -> None:
+    # was an OSError traceback (and another as Python flushed stdout at exit)
+    write_turtle(small_graph, tmp_path / "graph.ttl")
+    paths = {"LAYOUT": str(data_dir / "layouts/glued.txt"), "TTL": str(tmp_path / "graph.ttl")}
+    argv = [sys.executable, "-m", "kgraph", *(paths.get(part, part) for part in command)]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "kgraph: error: cannot write the output: No space left on device"
+    ]
