@@ -26,7 +26,7 @@ from typing import IO
 from tqdm import tqdm
 
 from kgraph.errors import KgraphError
-from kgraph.export.atomic import atomic_path
+from kgraph.export.atomic import atomic_path, is_stream
 from kgraph.export.jsonl import dumps, from_record
 from kgraph.extract import Settings, closed_after, extract
 from kgraph.extract.distributed import Engine
@@ -91,8 +91,8 @@ def extract_stream(
     :class:`NoPapers` when there is none.
 
     The file is written under a temporary name and renamed when complete, so an interrupted
-    run leaves any earlier ``out`` as it was. On stdout, lines are spooled to a temporary
-    file first (they may still change when a paper is listed again later).
+    run leaves any earlier ``out`` as it was. On stdout or a pipe, lines are spooled to a
+    temporary file first (they may still change when a paper is listed again later).
     """
     firsts, found = extract_first_listings(papers, settings, engine)
     bar = tqdm(desc="extract", unit="paper", disable=not progress or None)
@@ -103,11 +103,15 @@ def extract_stream(
                 bar.update()
                 yield dumps(extraction) + "\n"
 
-        if out is None:
+        if out is None or is_stream(out):  # a pipe cannot be read back to merge into
             with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
                 count = _write(counted(found), firsts, spool, settings)
                 spool.seek(0)
-                shutil.copyfileobj(spool, sys.stdout)
+                if out is None:
+                    shutil.copyfileobj(spool, sys.stdout)
+                    return count
+                with atomic_path(out) as stream, stream.open("w", encoding="utf-8") as handle:
+                    shutil.copyfileobj(spool, handle)
             return count
         with atomic_path(out) as tmp, tmp.open("w+", encoding="utf-8", newline="\n") as handle:
             count = _write(counted(found), firsts, handle, settings)

@@ -642,3 +642,50 @@ def test_an_out_folder_that_does_not_exist_yet_is_made(tmp_path: Path) -> None:
     out = tmp_path / "new" / "deeper"
     assert build([BAD / "crlf.txt"], out) == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+
+
+# --- --out that is not a plain file -------------------------------------------------------
+
+
+def test_out_through_a_symlink_writes_the_linked_file_and_keeps_the_link(
+    tmp_path: Path, seed_papers: list[Any]
+) -> None:
+    # the link was replaced by a plain file, and the file it pointed at left stale
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    assert main(["-q", "extract", str(SEED_FILES[0]), "--out", str(link)]) == 0
+    assert link.is_symlink()
+    assert real.read_text().count("\n") == len(read_file(SEED_FILES[0]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.jsonl", "real.jsonl"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_out_to_a_fifo_writes_through_it(tmp_path: Path) -> None:
+    # the FIFO was replaced by a plain file, and its reader got nothing
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = tmp_path / "received"
+    with received.open("w") as sink:
+        reader = subprocess.Popen(["cat", str(fifo)], stdout=sink)
+        assert main(["-q", "extract", str(SEED_FILES[0]), "--out", str(fifo)]) == 0
+        reader.wait(timeout=KILL_TIMEOUT)
+    assert len(received.read_text().splitlines()) == len(read_file(SEED_FILES[0]))
+    assert fifo.is_fifo()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_out_to_a_fifo_whose_reader_left_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (not a device such as /dev/full: if this failed, the device would be replaced)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["head", "-c", "1", str(fifo)], stdout=subprocess.DEVNULL)
+    assert main(["-q", "extract", str(SEED_FILES[0]), "--out", str(fifo)]) == 2
+    reader.wait(timeout=KILL_TIMEOUT)
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {fifo}: cannot write (Broken pipe)"
+    ]
+    assert fifo.is_fifo()

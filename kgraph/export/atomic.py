@@ -107,9 +107,17 @@ def _sync(path: Path) -> None:
         os.close(fd)
 
 
+def is_stream(path: Path) -> bool:
+    """Whether ``path`` is a FIFO or a device (``/dev/stdout``): written through, in order."""
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it is renamed to ``target``.
+
+    A symbolic link keeps pointing at its file, which is the one replaced. A FIFO or a device
+    (``/dev/stdout``) is not replaced: it is yielded itself, to write through.
 
     Examples
     --------
@@ -120,6 +128,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     >>> (folder / "out.txt").read_text(), sorted(p.name for p in folder.iterdir())
     ('done', ['out.txt'])
     """
+    if is_stream(target):  # replacing it would swap the user's pipe or device for a file
+        try:
+            yield target
+        except OSError as exc:
+            raise KgraphError(f"{target}: cannot write ({exc.strerror or exc})") from exc
+        return
+    if target.is_symlink():  # the file the link points at is replaced; the link stays
+        try:
+            target = target.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+            raise KgraphError(f"{target}: cannot follow the link ({exc})") from exc
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
