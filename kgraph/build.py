@@ -131,12 +131,18 @@ def summarise(graph: nx.MultiDiGraph) -> Summary:
 
 
 def extra_rdf_formats(options: BuildOptions) -> list[str]:
-    """The RDF formats to write besides Turtle: those asked for, and those already in the
-    output folder (so that a graph.nt from an earlier build never disagrees with graph.ttl)."""
+    """The RDF formats to write besides Turtle: those asked for, and those an earlier build
+    left in the output folder (so that its graph.nt never disagrees with graph.ttl).
+
+    A folder without the earlier build's entities.jsonl holds no earlier build: a graph.nt
+    there is somebody else's, and left alone.
+    """
+    earlier = (options.out / ENTITIES_FILE).is_file()
     return [
         name
         for name, output in RDF_FORMATS.items()
-        if name != "ttl" and (name in options.rdf_formats or (options.out / output.name).is_file())
+        if name != "ttl"
+        and (name in options.rdf_formats or (earlier and (options.out / output.name).is_file()))
     ]
 
 

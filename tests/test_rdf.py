@@ -433,6 +433,16 @@ def test_cli_without_the_option_writes_turtle_only(tmp_path: Path) -> None:
     assert (out / "graph.ttl").stat().st_size > 0
 
 
+def test_a_graph_nt_that_no_build_left_is_not_overwritten(tmp_path: Path) -> None:
+    # a folder with the user's graph.nt and no earlier build: it was overwritten
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.nt").write_text("my notes")
+    assert main(["-q", "build", str(TRICKY), "--out", str(out)]) == 0
+    assert (out / "graph.nt").read_text() == "my notes"
+    assert not (out / "graph.jsonld").exists()
+
+
 @pytest.mark.parametrize("value", ["xml", "nt,rdfxml", "turtle"])
 def test_cli_rejects_an_unknown_format_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
