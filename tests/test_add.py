@@ -194,3 +194,33 @@ def test_add_help_lists_the_input_formats(capsys: pytest.CaptureFixture[str]) ->
     help_text = capsys.readouterr().out
     assert "--update" in help_text
     assert "semanticscholar" in help_text
+
+
+@pytest.mark.parametrize(
+    ("record", "says"),
+    [
+        ('{"title": 5}', "'title' is a number, not text"),
+        ('{"title": "A", "date": 5}', "'date' is a number, not text"),
+        ('{"title": "A", "authors": "many"}', "'authors' is text, not a whole number"),
+        ('{"title": "A", "url": [1]}', "'url' is a list, not text"),
+        ('{"title": "A", "sources": [{"path": "x", "line": 1.5}]}', "'line' is a number, not a"),
+        ('{"title": "A", "entities": [{"name": "X", "type": "model", "start": "3"}]}', "'start'"),
+        ("[1]", "a list where an object with 'title' belongs"),
+    ],
+)
+def test_a_damaged_state_record_is_one_line_and_changes_nothing(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], record: str, says: str
+) -> None:
+    # fields of the wrong type failed later with AttributeError or ValueError tracebacks
+    out = tmp_path / "out"
+    assert main(["-q", "build", str(data_dir / "layouts/glued.txt"), "--out", str(out)]) == 0
+    state = out / "entities.jsonl"
+    with state.open("a", encoding="utf-8") as handle:
+        handle.write(record + "\n")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main(["-q", "add", str(data_dir / "layouts/mixed.txt"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert "entities.jsonl:" in err[0]
+    assert says in err[0]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

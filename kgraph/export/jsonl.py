@@ -49,31 +49,82 @@ def record(extraction: Extraction) -> dict[str, Any]:
 
 
 def from_record(data: dict[str, Any]) -> Extraction:
-    """The :class:`Extraction` a JSON object was written from (inverse of :func:`record`)."""
+    """The :class:`Extraction` a JSON object was written from (inverse of :func:`record`).
+
+    A field of the wrong type is a :class:`TypeError` naming it (a hand-edited or damaged
+    file), not a failure later, far from the line it came from.
+
+    Examples
+    --------
+    >>> from_record({"title": 5})
+    Traceback (most recent call last):
+    TypeError: 'title' is a number, not text
+    """
     paper = Paper(
-        title=data["title"],
-        abstract=data.get("abstract", ""),
-        sources=tuple(SourceRef(s["path"], int(s["line"])) for s in data.get("sources", ())),
-        date=data.get("date"),
-        authors=data.get("authors"),
-        upvotes=data.get("upvotes"),
-        organisation=data.get("organisation"),
-        url=data.get("url"),
-        metadata=data.get("metadata", {}),
+        title=_field(data, "title", str),
+        abstract=_field(data, "abstract", str, ""),
+        sources=tuple(
+            SourceRef(_field(s, "path", str), _field(s, "line", int))
+            for s in _field(data, "sources", list, [])
+        ),
+        date=_field(data, "date", str, None),
+        authors=_field(data, "authors", int, None),
+        upvotes=_field(data, "upvotes", int, None),
+        organisation=_field(data, "organisation", str, None),
+        url=_field(data, "url", str, None),
+        metadata=_field(data, "metadata", dict, {}),
     )
     mentions = tuple(
         Mention(
-            name=e["name"],
+            name=_field(e, "name", str),
             type=EntityType(e["type"]),
-            introduced=bool(e.get("introduced", False)),
-            aliases=tuple(e.get("aliases", ())),
-            sentence=e.get("sentence", ""),
-            start=int(e.get("start", 0)),
-            end=int(e.get("end", 0)),
+            introduced=_field(e, "introduced", bool, False),
+            aliases=tuple(_field(e, "aliases", list, [])),
+            sentence=_field(e, "sentence", str, ""),
+            start=_field(e, "start", int, 0),
+            end=_field(e, "end", int, 0),
         )
-        for e in data.get("entities", ())
+        for e in _field(data, "entities", list, [])
     )
+    if not all(isinstance(alias, str) for m in mentions for alias in m.aliases):
+        raise TypeError("'aliases' holds something other than text")
     return Extraction(paper, mentions)
+
+
+_MISSING = object()
+_KIND_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    dict: "an object",
+}
+
+
+def _field(data: Any, key: str, kind: type, default: Any = _MISSING) -> Any:
+    """``data[key]`` if it is of ``kind`` (or None where the default is None), else TypeError."""
+    if not isinstance(data, dict):
+        raise TypeError(f"{_kind_name(data)} where an object with {key!r} belongs")
+    if key not in data:
+        if default is _MISSING:
+            raise KeyError(key)
+        return default
+    value = data[key]
+    if value is None and default is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"{key!r} is {_kind_name(value)}, not {_KIND_NAMES[kind]}")
+    return value
+
+
+def _kind_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return _KIND_NAMES.get(type(value), type(value).__name__)
 
 
 def dumps(extraction: Extraction) -> str:
