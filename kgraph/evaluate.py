@@ -202,7 +202,37 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise KgraphError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict) or "title" not in record:
-            raise KgraphError(f"{path}:{number}: expected an object with a 'title'")
+        except (ValueError, RecursionError) as exc:  # too deep, or a number too long
+            raise KgraphError(f"{path}:{number}: not readable JSON") from exc
+        problem = _record_problem(record)
+        if problem:
+            raise KgraphError(f"{path}:{number}: {problem}")
         records.append(record)
+    if not records:
+        raise KgraphError(f"{path}: no papers in it")
     return records
+
+
+_TYPES = {t.value for t in EntityType}
+
+
+def _record_problem(record: Any) -> str | None:
+    """What is wrong with a paper record (see GUIDELINES.md), or None.
+
+    Examples
+    --------
+    >>> _record_problem({"title": "T", "entities": [{"name": "SCAN", "type": "dataset"}]})
+    "entity 1: 'type' is 'dataset', not one of benchmark, method, metric, model, task"
+    """
+    if not isinstance(record, dict) or not isinstance(record.get("title"), str):
+        return "expected an object with a 'title'"
+    entities = record.get("entities", [])
+    if not isinstance(entities, list):
+        return "'entities' is not a list"
+    for n, entity in enumerate(entities, start=1):
+        if not isinstance(entity, dict) or not isinstance(entity.get("name"), str):
+            return f"entity {n}: expected an object with a 'name'"
+        if entity.get("type") not in _TYPES:
+            kinds = ", ".join(sorted(_TYPES))
+            return f"entity {n}: 'type' is {entity.get('type')!r}, not one of {kinds}"
+    return None

@@ -95,3 +95,28 @@ def test_eval_with_a_malformed_gold_file_exits_2(
     gold.write_text('{"title": "ok", "entities": []}\n{not json\n')
     assert main(["eval", "--gold", str(gold)]) == 2
     assert "gold.jsonl:2: not valid JSON" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('{"title": "T", "entities": 5}', "gold.jsonl:1: 'entities' is not a list"),
+        ('{"title": "T", "entities": [5]}', "entity 1: expected an object with a 'name'"),
+        ('{"title": "T", "entities": [{"name": "SCAN"}]}', "entity 1: 'type' is None, not one"),
+        ('{"title": "T", "entities": [{"name": 5, "type": "model"}]}', "with a 'name'"),
+        ('{"title": 5}', "gold.jsonl:1: expected an object with a 'title'"),
+        ("[" * 100_000 + "]" * 100_000, "gold.jsonl:1: not readable JSON"),
+        ("", "gold.jsonl: no papers in it"),
+    ],
+)
+def test_eval_with_malformed_gold_records_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, says: str
+) -> None:
+    # each of these was a traceback (KeyError, TypeError, RecursionError), or, for an empty
+    # file, a report of zeros and exit status 0
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(line + "\n")
+    assert main(["eval", "--gold", str(gold), str(tmp_path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert says in err[0]
