@@ -227,10 +227,10 @@ def cmd_view(args: argparse.Namespace) -> int:
 def _add_view_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     view = commands.add_parser("view", help="write an HTML view of one entity's neighbourhood")
     view.add_argument("entity", metavar="ENTITY", help="a node id (benchmark:scan), label or alias")
-    view.add_argument("--out", type=Path, required=True, metavar="FILE", help="the page to write")
+    view.add_argument("--out", type=_path, required=True, metavar="FILE", help="the page to write")
     view.add_argument(
         "--graph",
-        type=Path,
+        type=_path,
         default=DEFAULT_GRAPH,
         metavar="PATH",
         help=f"the GraphML that `kgraph build` wrote (default: {DEFAULT_GRAPH})",
@@ -375,7 +375,7 @@ def _add_query_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     source = query.add_mutually_exclusive_group()
     source.add_argument("query", nargs="?", metavar="QUERY", help="the SPARQL query text")
     source.add_argument(
-        "--file", type=Path, metavar="Q.rq", help="read the query from a file (- for stdin)"
+        "--file", type=_path, metavar="Q.rq", help="read the query from a file (- for stdin)"
     )
     source.add_argument(
         "--name",
@@ -397,6 +397,14 @@ def _add_query_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--show", action="store_true", help="print the query text instead of running it"
     )
     query.set_defaults(func=cmd_query)
+
+
+def _path(text: str) -> Path:
+    # Path("") is the current folder: an empty argument (a shell variable that was not set)
+    # would read, or write into, whatever folder kgraph runs in
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path")
+    return Path(text)
 
 
 def _port(text: str) -> int:
@@ -430,7 +438,7 @@ def _add_graph_options(parser: argparse.ArgumentParser, what: str) -> None:
     """``--graph`` (the built RDF: ``what`` it is used for) and ``--engine`` (its store)."""
     parser.add_argument(
         "--graph",
-        type=Path,
+        type=_path,
         default=store.DEFAULT_GRAPH,
         metavar="FILE",
         help=f"the RDF {what}: .ttl, .nt or .jsonld, or the folder of a build "
@@ -622,10 +630,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="read inputs, extract, write all outputs")
     build.add_argument(
-        "inputs", nargs="*", type=Path, metavar="INPUT", help="files or folders (default: seeds/)"
+        "inputs", nargs="*", type=_path, metavar="INPUT", help="files or folders (default: seeds/)"
     )
     build.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: output/)"
+        "--out", type=_path, default=DEFAULT_OUT, help="output folder (default: output/)"
     )
     build.add_argument(
         "--base", default=DEFAULT_BASE, help=f"base IRI of the RDF (default: {DEFAULT_BASE})"
@@ -636,18 +644,21 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     extract = commands.add_parser("extract", help="extract entities, one JSON line per paper")
-    extract.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
-    extract.add_argument("--out", type=Path, help="write JSON Lines here (default: stdout)")
+    extract.add_argument("inputs", nargs="+", type=_path, metavar="INPUT", help="files or folders")
+    extract.add_argument("--out", type=_path, help="write JSON Lines here (default: stdout)")
     _add_input_options(extract)
     _add_engine_options(extract)
     extract.set_defaults(func=cmd_extract)
 
     evaluate = commands.add_parser("eval", help="score extraction against gold annotations")
     evaluate.add_argument(
-        "inputs", nargs="*", type=Path, metavar="INPUT", help="files or folders (default: seeds/)"
+        "inputs", nargs="*", type=_path, metavar="INPUT", help="files or folders (default: seeds/)"
     )
     evaluate.add_argument(
-        "--gold", type=Path, default=DEFAULT_GOLD, help=f"gold JSON Lines (default: {DEFAULT_GOLD})"
+        "--gold",
+        type=_path,
+        default=DEFAULT_GOLD,
+        help=f"gold JSON Lines (default: {DEFAULT_GOLD})",
     )
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     _add_input_options(evaluate)
@@ -656,9 +667,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = commands.add_parser(
         "add", help="add papers to an existing build without extracting the old ones again"
     )
-    add.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
+    add.add_argument("inputs", nargs="+", type=_path, metavar="INPUT", help="files or folders")
     add.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="the build to grow (default: output/)"
+        "--out", type=_path, default=DEFAULT_OUT, help="the build to grow (default: output/)"
     )
     add.add_argument(
         "--base", default=DEFAULT_BASE, help="base IRI of the RDF, as given to the build"

@@ -288,3 +288,21 @@ def test_standard_output_on_a_full_disk_is_one_line(
     assert done.stderr.splitlines() == [
         "kgraph: error: cannot write the output: No space left on device"
     ]
+
+
+@pytest.mark.parametrize(
+    "argv", [["extract", ""], ["build", "INPUT", "--out", ""], ["view", "x", "--out", " "]]
+)
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    # Path("") is ".": `extract ""` read the whole current folder, `--out ""` wrote into it
+    monkeypatch.chdir(tmp_path)  # (so that, were it back, it would write there)
+    argv = [str(data_dir / "layouts/glued.txt") if part == "INPUT" else part for part in argv]
+    assert main(argv) == 2
+    assert "empty path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
