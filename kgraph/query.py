@@ -176,7 +176,13 @@ def check_query(text: str, prefixes: Mapping[str, Any] | None = None) -> str:
     Traceback (most recent call last):
     ...
     kgraph.query.UpdateRefused: DROP ALL: an update, and the graph is read-only: only queries run
+    >>> check_query("  ")
+    Traceback (most recent call last):
+    ...
+    kgraph.query.QueryError: empty query
     """
+    if not text.strip():  # (rdflib's parser reads an empty text as an empty update)
+        raise QueryError("empty query")
     try:
         algebra = translateQuery(parseQuery(text), initNs=dict(prefixes or {})).algebra
     except Exception as exc:  # pyparsing's errors, and rdflib's plain Exception for a bad prefix

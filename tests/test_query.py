@@ -539,3 +539,12 @@ def test_query_error_is_a_kgraph_error() -> None:
     check: Callable[[str], str] = check_query
     with pytest.raises(QueryError, match=r"^bad query: "):
         check("SELECT ?x WHERE {")
+
+
+@pytest.mark.parametrize("text", ["", "   \n"])
+def test_an_empty_query_says_so(
+    small_ttl: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    # was "error: : an update, and the graph is read-only"
+    assert main(["query", "--graph", str(small_ttl), text]) == 2
+    assert capsys.readouterr().err.splitlines() == ["kgraph: error: empty query"]
