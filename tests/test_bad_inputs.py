@@ -183,3 +183,22 @@ def test_a_csv_field_longer_than_128_kib_does_not_end_the_file(
     assert code == 0
     assert [r["title"] for r in records] == ["Long", "ExeDec"]
     assert "t.csv:2: abstract of 200000 characters cut to 50000" in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_read_like_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    # Excel's "Unicode text" export: its NUL bytes made the file "binary, not text"
+    seed = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))[0]
+    text = seed.read_text(encoding="utf-8")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    (tmp_path / "wide.txt").write_bytes(data)
+    (tmp_path / "plain.txt").write_text(text, encoding="utf-8")
+    wide = run(capsys, str(tmp_path / "wide.txt"))
+    plain = run(capsys, str(tmp_path / "plain.txt"))
+    assert wide[0] == plain[0] == 0
+    assert [r["title"] for r in wide[1]] == [r["title"] for r in plain[1]]
+    assert len(wide[1]) > 50

@@ -6,6 +6,7 @@ are the same for every format.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import re
@@ -115,6 +116,33 @@ def decode(data: bytes, name: str) -> str:
     return cleaned
 
 
+# UTF-32's byte order marks first: UTF-32LE's starts with UTF-16LE's
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _from_utf16_or_32(data: bytes, path: Path) -> bytes:
+    """``data`` as UTF-8 if a byte order mark says it is UTF-16 or UTF-32 (Excel's "Unicode
+    text", Windows' Notepad), else as it is: without this, its NUL bytes made it "binary".
+
+    Examples
+    --------
+    >>> _from_utf16_or_32("A title\\n".encode("utf-16"), Path("x.txt"))
+    b'A title\\n'
+    """
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SkipFile(f"{path}: not valid {encoding.upper()} ({exc.reason})") from exc
+    return data
+
+
 def read_text(path: Path) -> str:
     """The text of ``path``, or :class:`SkipFile` saying why it has none."""
     try:
@@ -125,6 +153,7 @@ def read_text(path: Path) -> str:
         raise SkipFile(f"{path}: permission denied") from exc
     except OSError as exc:
         raise SkipFile(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    data = _from_utf16_or_32(data, path)
     if not data.strip():
         raise SkipFile(f"{path}: empty file")
     if looks_binary(data):
