@@ -647,20 +647,6 @@ def test_an_out_folder_that_does_not_exist_yet_is_made(tmp_path: Path) -> None:
 # --- --out that is not a plain file -------------------------------------------------------
 
 
-def test_out_through_a_symlink_writes_the_linked_file_and_keeps_the_link(
-    tmp_path: Path, seed_papers: list[Any]
-) -> None:
-    # the link was replaced by a plain file, and the file it pointed at left stale
-    real = tmp_path / "real.jsonl"
-    real.write_text("old\n")
-    link = tmp_path / "link.jsonl"
-    link.symlink_to(real)
-    assert main(["-q", "extract", str(SEED_FILES[0]), "--out", str(link)]) == 0
-    assert link.is_symlink()
-    assert real.read_text().count("\n") == len(read_file(SEED_FILES[0]))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.jsonl", "real.jsonl"]
-
-
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_out_to_a_fifo_writes_through_it(tmp_path: Path) -> None:
     # the FIFO was replaced by a plain file, and its reader got nothing

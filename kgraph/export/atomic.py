@@ -116,8 +116,9 @@ def is_stream(path: Path) -> bool:
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it is renamed to ``target``.
 
-    A symbolic link keeps pointing at its file, which is the one replaced. A FIFO or a device
-    (``/dev/stdout``) is not replaced: it is yielded itself, to write through.
+    A symbolic link is replaced like a file: the file it pointed at, which may be anywhere,
+    is left as it was. A FIFO or a device (``/dev/stdout``) is not replaced: it is yielded
+    itself, to write through.
 
     Examples
     --------
@@ -134,11 +135,6 @@ def atomic_path(target: Path) -> Iterator[Path]:
         except OSError as exc:
             raise KgraphError(f"{target}: cannot write ({exc.strerror or exc})") from exc
         return
-    if target.is_symlink():  # the file the link points at is replaced; the link stays
-        try:
-            target = target.resolve()
-        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
-            raise KgraphError(f"{target}: cannot follow the link ({exc})") from exc
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
