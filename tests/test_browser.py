@@ -230,3 +230,29 @@ def test_a_neighbourhood_page_starts_with_its_entity_selected(
     assert faded == ["model:gpt4"], "two hops away: shown, but not a neighbour"
     assert opened.errors == []
     opened.page.close()
+
+
+def test_search_matches_a_name_with_hyphens_and_spaces_aside_before_parts_of_names(
+    browser: Any, tmp_path: Path
+) -> None:
+    # "gpt4" found RSGPT4V (more papers, and "gpt4" is part of its name) instead of GPT-4
+    from kgraph.graph import build_graph
+    from kgraph.model import EntityType, Extraction, Mention, Paper
+    from kgraph.resolve import resolve
+
+    def paper(title: str, name: str, kind: EntityType) -> Extraction:
+        sentence = f"We use {name}."
+        return Extraction(Paper(title, sentence), (Mention(name, kind, sentence=sentence),))
+
+    papers = [paper(f"Remote sensing {n}", "RSGPT4V", EntityType.BENCHMARK) for n in range(3)]
+    papers.append(paper("Another paper", "GPT-4", EntityType.MODEL))
+    graph = build_graph(papers, resolve(papers))
+    ids = {data["label"]: node for node, data in graph.nodes(data=True) if "label" in data}
+    target = tmp_path / "graph.html"
+    write_html(graph, target)
+    opened = Opened(browser, target)
+    assert opened.eval("kgraph.find('gpt4')") == ids["GPT-4"]
+    assert opened.eval("kgraph.find(' GPT 4 ')") == ids["GPT-4"]
+    assert opened.eval("kgraph.find('rsgpt')") == ids["RSGPT4V"]
+    assert opened.eval("kgraph.find('--')") is None
+    assert opened.errors == []

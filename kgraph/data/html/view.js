@@ -86,8 +86,11 @@
     box.addEventListener("change", function () { showKind(box.value, box.checked); });
   });
 
-  // search: exact name or alias first, then names that start with the query, then any part
+  // search: exact name or alias first (case aside, then also hyphens, spaces and dots aside:
+  // "gpt4" is GPT-4), then names that start with the query, then any part of a name
   var names = new Map();
+  var folded = new Map();
+  function fold(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
   var byWeight = data.nodes.slice().sort(function (a, b) {
     return (b.papers || 0) - (a.papers || 0) || (a.id < b.id ? -1 : 1);
   });
@@ -95,6 +98,8 @@
     [n.name].concat(n.aliases || []).forEach(function (name) {
       var key = name.toLowerCase();
       if (!names.has(key)) names.set(key, n.id);
+      var bare = fold(name);
+      if (bare && !folded.has(bare)) folded.set(bare, n.id);
     });
   });
   var list = document.getElementById("kgraph-names");
@@ -108,10 +113,13 @@
     var q = query.trim().toLowerCase();
     if (!q) return null;
     if (names.has(q)) return names.get(q);
-    var keys = Array.from(names.keys());
-    var hit = keys.find(function (k) { return k.startsWith(q); }) ||
-      keys.find(function (k) { return k.indexOf(q) >= 0; });
-    return hit === undefined ? null : names.get(hit);
+    var f = fold(q);
+    if (!f) return null;
+    if (folded.has(f)) return folded.get(f);
+    var keys = Array.from(folded.keys());
+    var hit = keys.find(function (k) { return k.startsWith(f); }) ||
+      keys.find(function (k) { return k.indexOf(f) >= 0; });
+    return hit === undefined ? null : folded.get(hit);
   }
 
   function focus(id) {
