@@ -175,6 +175,31 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole_number(message: str, lowest: int, highest: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``lowest`` to ``highest``, else ``message``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = lowest - 1
+        if value < lowest or (highest is not None and value > highest):
+            raise argparse.ArgumentTypeError(f"{message}: {text!r}")
+        return value
+
+    return parse
+
+
+_positive = _whole_number("not a positive number", 1)
+_non_negative = _whole_number("not a number of processes", 0)
+_port = _whole_number("not a TCP port (0 to 65535)", 0, 65535)
+_node_count = _whole_number("not a number of nodes", 0)
+
+
+def _max_nodes(text: str) -> int | None:
+    return _node_count(text) or None
+
+
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -193,16 +218,6 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
 
 # --- the HTML views: `view` and --html-max-nodes -------------------------------------------
 DEFAULT_GRAPH = DEFAULT_OUT / "graph.graphml"
-
-
-def _max_nodes(text: str) -> int | None:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"not a number of nodes: {text!r}")
-    return value or None
 
 
 def _add_html_options(parser: argparse.ArgumentParser) -> None:
@@ -240,26 +255,6 @@ def _add_view_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 # --- `extract --engine dask`: extraction on a Dask cluster -----------------------------------
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
-    return value
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -405,16 +400,6 @@ def _path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("empty path")
     return Path(text)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port (0 to 65535): {text!r}")
-    return value
 
 
 def _seconds(text: str) -> float:
