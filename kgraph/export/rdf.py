@@ -471,12 +471,15 @@ class _Triples:
 
     def quotes(self, links: list[_Link]) -> Iterator[ox.Triple]:
         triple = ox.Triple
+        source, text = None, ""
         for link in links:
             subject = self.minted("quote", link)
             yield triple(subject, _TYPE, _QUOTE)
-            paper = self.graph.nodes[link.source]
+            if link.source != source:  # a paper's links are consecutive (sorted by IRI)
+                source, paper = link.source, self.graph.nodes[link.source]
+                text = Paper(paper.get("title", ""), paper.get("abstract", "")).text
             prefix, exact, suffix = quote_parts(
-                Paper(paper.get("title", ""), paper.get("abstract", "")).text,
+                text,
                 link.data.get("sentence", ""),
                 link.data.get("start", 0),
                 link.data.get("end", 0),
