@@ -65,7 +65,7 @@ sys.exit(main(sys.argv[2:]))
 FLOORS = {
     "extract, tokenizer only": [],
     "extract, + abbreviations, lexicon": ["kgraph_abbreviations", "kgraph_lexicon"],
-    "extract, + patterns": ["kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns"],
+    "extract, + candidates": ["kgraph_abbreviations", "kgraph_lexicon", "kgraph_candidates"],
 }
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
 import shutil
@@ -29,15 +28,12 @@ from kgraph.build import (
     write_outputs,
 )
 from kgraph.errors import KgraphError
-from kgraph.evaluate import read_jsonl, score
 from kgraph.export.atomic import write_text
 from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
-from kgraph.export.jsonl import record
 from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
 from kgraph.extract import Settings, cpu_cores
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
-from kgraph.model import normalise_title
 from kgraph.query import (
     CONSTRUCT,
     named_queries,
@@ -57,7 +53,6 @@ log = logging.getLogger("kgraph")
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUT = Path("output")
-DEFAULT_GOLD = Path("tests/data/gold/dev.jsonl")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -149,15 +144,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    gold = read_jsonl(args.gold)
-    wanted = {normalise_title(g["title"]) for g in gold}
-    papers = [p for p in read_papers(_inputs(args), args.format) if p.key in wanted]
-    options = BuildOptions(settings=_settings(args), progress=False)
-    predicted = [record(e) for e in extract_all(papers, options)]
-    report = score(gold, predicted)
-    if args.json:
-        print(json.dumps(report.as_dict(), indent=2))
-    else:
+    from kgraph import train
+
+    gold = args.gold or train.gold_paths("dev")
+    text = train.run_evaluation(
+        gold, _inputs(args), args.model, args.cv, args.explain, args.json, args.format
+    )
+    print(text)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from kgraph import train
+
+    out = args.out or train.DEFAULT_OUT
+    gold = args.gold or train.gold_paths("train")
+    model, report = train.train(gold, _inputs(args), out, fmt=args.format)
+    if not args.quiet:
+        print(
+            f"wrote {out}: trained on {model.meta['papers']} papers (C={model.meta['C']}, "
+            f"threshold {model.threshold}, overlap {model.overlap}); cross-validated:"
+        )
         print(report.table())
     return 0
 
@@ -642,12 +649,40 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--gold",
         type=_path,
-        default=DEFAULT_GOLD,
-        help=f"gold JSON Lines (default: {DEFAULT_GOLD})",
+        action="append",
+        help="gold JSON Lines, repeatable (default: the shipped dev gold, 60 seed papers)",
+    )
+    evaluate.add_argument("--model", type=_path, help="a trained model (default: the shipped one)")
+    evaluate.add_argument(
+        "--cv",
+        action="store_true",
+        help="also 5-fold cross-validation over the training gold and this gold"
+        " (needs scikit-learn)",
+    )
+    evaluate.add_argument(
+        "--explain", action="store_true", help="list the model's errors with their evidence"
     )
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     _add_input_options(evaluate)
     evaluate.set_defaults(func=cmd_eval)
+
+    trainer = commands.add_parser(
+        "train", help="train the entity model on gold annotations (needs scikit-learn)"
+    )
+    trainer.add_argument(
+        "inputs", nargs="*", type=_path, metavar="INPUT", help="the papers' texts (default: seeds/)"
+    )
+    trainer.add_argument(
+        "--gold",
+        type=_path,
+        action="append",
+        help="gold JSON Lines, repeatable (default: the shipped train_a + train_b)",
+    )
+    trainer.add_argument(
+        "--out", type=_path, help="where to write the model (default: the package's model)"
+    )
+    _add_input_options(trainer)
+    trainer.set_defaults(func=cmd_train)
 
     add = commands.add_parser(
         "add", help="add papers to an existing build without extracting the old ones again"

@@ -2,7 +2,8 @@
 
 Matching rules (the same as the annotators'): a predicted name matches a gold entity when
 both are equal after lower-casing and dropping every non-alphanumeric character (and one
-trailing plural "s"), or when it equals one of the gold entity's aliases that way. A second
+trailing plural "s", :func:`kgraph.names.gold_key`), or when it equals one of the gold
+entity's aliases that way. A second
 prediction of an already matched gold entity counts neither way. Papers are matched by
 normalised title; predicted papers that have no gold are not scored.
 """
@@ -10,7 +11,6 @@ normalised title; predicted papers that have no gold are not scored.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,20 +18,9 @@ from typing import Any
 
 from kgraph.errors import KgraphError
 from kgraph.model import EntityType, normalise_title
+from kgraph.names import gold_key
 
 MICRO_TYPES = (EntityType.BENCHMARK, EntityType.MODEL, EntityType.METHOD)
-
-
-def match_key(name: str) -> str:
-    """The form under which names are compared.
-
-    Examples
-    --------
-    >>> match_key("Chain-of-Thought prompts"), match_key("GPT-4")
-    ('chainofthoughtprompt', 'gpt4')
-    """
-    key = re.sub(r"[^0-9a-z]", "", name.casefold())
-    return key[:-1] if key.endswith("s") else key
 
 
 @dataclass
@@ -124,8 +113,33 @@ class Report:
         return "\n".join(lines)
 
 
+def comparison_table(reports: Mapping[str, Report]) -> str:
+    """Several reports side by side: precision, recall and F1 of the first, F1 of the others.
+
+    Examples
+    --------
+    >>> print(comparison_table({"learned": Report(), "rules": Report()}).splitlines()[0])
+                                     learned P      R     F1  rules F1
+    """
+    names = list(reports)
+    first = reports[names[0]]
+    head = f"{'':32} {names[0] + ' P':>9} {'R':>6} {'F1':>6}"
+    head += "".join(f" {name + ' F1':>9}" for name in names[1:])
+    lines = [head]
+    rows = [dict(report.rows()) for report in reports.values()]
+    for label, counts in first.rows():
+        line = f"{label:32} {counts.precision:9.3f} {counts.recall:6.3f} {counts.f1:6.3f}"
+        line += "".join(f" {other[label].f1:9.3f}" for other in rows[1:])
+        lines.append(line)
+    accuracy = f"{'introduced accuracy':32} {'':9} {'':6} {first.introduced_accuracy:6.3f}"
+    accuracy += "".join(f" {r.introduced_accuracy:9.3f}" for r in list(reports.values())[1:])
+    lines.append(accuracy)
+    lines.append(f"papers scored: {first.papers}")
+    return "\n".join(lines)
+
+
 def _keys(entity: Mapping[str, Any]) -> set[str]:
-    return {match_key(entity["name"])} | {match_key(a) for a in entity.get("aliases", ())}
+    return {gold_key(entity["name"])} | {gold_key(a) for a in entity.get("aliases", ())}
 
 
 def _match(
@@ -137,7 +151,7 @@ def _match(
     pairs = []
     unmatched = []
     for p_index, pred in enumerate(predicted):
-        key = match_key(pred["name"])
+        key = gold_key(pred["name"])
         hits = [
             g
             for g, keys in enumerate(gold_keys)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
-from kgraph.cache import cached, fingerprint, package_files
 from kgraph.model import EntityType
 from kgraph.words import folded_set, word_list, zipf
 
@@ -129,7 +129,8 @@ def match_forms(surface: str, type_: EntityType, trusted: bool = False) -> list[
 class Lexicon:
     """Surface forms -> lexicon terms, and the matchers that find them in a Doc."""
 
-    def __init__(self, entries: Iterable[tuple[str, Term]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, Term]], folder: str = "") -> None:
+        self.folder = folder  # where its files are ("" for the package's)
         self.tables: dict[Mode, dict[str, list[Term]]] = {
             Mode.EXACT: defaultdict(list),
             Mode.FOLDED: defaultdict(list),
@@ -160,8 +161,15 @@ class Lexicon:
         return sorted(terms, key=lambda t: t.rank)
 
 
-def _rows(name: str) -> Iterator[dict[str, str]]:
-    text = resources.files("kgraph").joinpath(f"data/lexicon/{name}").read_text("utf-8")
+def _rows(folder: str, name: str) -> Iterator[dict[str, str]]:
+    """The rows of one lexicon file: the package's, or one in ``folder`` (absent: none)."""
+    if folder:
+        path = Path(folder) / name
+        if not path.exists():
+            return
+        text = path.read_text("utf-8")
+    else:
+        text = resources.files("kgraph").joinpath(f"data/lexicon/{name}").read_text("utf-8")
     yield from csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
@@ -183,11 +191,12 @@ CURATED_LISTS = {
 }
 
 
-def _entries() -> Iterator[tuple[str, Term]]:
+def _entries(folder: str = "") -> Iterator[tuple[str, Term]]:
+    """The entries of the lexicon in ``folder`` ("" for the package's) and the curated lists."""
     for list_name, type_ in CURATED_LISTS.items():
         for name in word_list(list_name):
             yield name, Term(name, type_)
-    for row in _rows("datasets.tsv"):
+    for row in _rows(folder, "datasets.tsv"):
         term = Term(row["name"], EntityType.BENCHMARK, row["url"] or None, Rank.DATASET)
         if not (
             row["name"].isalpha() and row["name"].isupper() and len(row["name"]) < SHORT_ACRONYM
@@ -199,36 +208,69 @@ def _entries() -> Iterator[tuple[str, Term]]:
             # PwC "variants" are sometimes other datasets (GLUE -> RTE): link only true variants.
             linked = row["name"].casefold() in alias.casefold()
             yield alias, term if linked else Term(alias, EntityType.BENCHMARK, None, Rank.DATASET)
-    for row in _rows("datasets_extra.tsv"):
+    for row in _rows(folder, "datasets_extra.tsv"):
         yield row["name"], Term(row["name"], EntityType.BENCHMARK, None, Rank.DATASET)
     model_methods = {
         row["name"]
-        for row in _rows("method_collections.tsv")
+        for row in _rows(folder, "method_collections.tsv")
         if row["collection"] in MODEL_COLLECTIONS
     }
-    for row in _rows("methods.tsv"):
+    for row in _rows(folder, "methods.tsv"):
         is_model = row["name"] in model_methods and _has_inner_capital_or_digit(row["name"])
         type_ = EntityType.MODEL if is_model else EntityType.METHOD
         term = Term(row["name"], type_, row["url"] or None, Rank.METHOD)
         yield row["name"], term
         if row["full_name"] and row["full_name"] != row["name"]:
             yield row["full_name"], term
-    for row in _rows("methods_extra.tsv"):
+    for row in _rows(folder, "methods_extra.tsv"):
         yield row["name"], Term(row["name"], EntityType.METHOD, None, Rank.METHOD)
-    for row in _rows("tasks.tsv"):
+    for row in _rows(folder, "tasks.tsv"):
         yield row["name"], Term(row["name"], EntityType.TASK, row["url"] or None, Rank.TASK)
-    for row in _rows("tasks_extra.tsv"):
+    for row in _rows(folder, "tasks_extra.tsv"):
         yield row["name"], Term(row["name"], EntityType.TASK, None, Rank.TASK)
-    for row in _rows("models.tsv"):
+    for row in _rows(folder, "models.tsv"):
         name = row["name"].strip()
         if _usable_model_name(name):
             yield name, Term(name, EntityType.MODEL, None, Rank.LEADERBOARD)
 
 
 @cache
+def load_lexicon(folder: str = "") -> Lexicon:
+    """The lexicon built from the Papers with Code files in ``folder`` (the same file names
+    as ``kgraph/data/lexicon``; missing ones are empty) plus kgraph's curated lists; ``""``
+    is the lexicon shipped with kgraph. Built once per process and folder."""
+    return Lexicon(_entries(folder), folder)
+
+
 def default_lexicon() -> Lexicon:
-    """The lexicon shipped with kgraph, loaded once per process (from the disk cache if there)."""
-    key = fingerprint(
-        files=[*package_files("data/lexicon", "data/words"), "lexicon.py", "words.py"]
-    )
-    return cached("lexicon", key, lambda: Lexicon(_entries()))
+    """The lexicon shipped with kgraph."""
+    return load_lexicon("")
+
+
+# Titles a phrase must be in to count (rarer n-grams are not kept: they would only fill memory).
+MIN_TITLE_COUNT = 2
+MAX_TITLE_NGRAM = 4
+
+
+@cache
+def title_phrases(folder: str = "") -> dict[str, int]:
+    """Lower-cased phrases of up to four words -> in how many paper titles they occur.
+
+    The titles are those of the Papers with Code leaderboard papers (``models.tsv``), some
+    7,000 machine-learning papers: how often a phrase is in them says how much it is a term
+    of the field ("curriculum learning" is, "strong results" is not).
+    """
+    from kgraph.text import words
+
+    titles = {row["paper_title"] for row in _rows(folder, "models.tsv") if row.get("paper_title")}
+    counts: dict[str, int] = defaultdict(int)
+    for title in titles:
+        found = [w.casefold() for _, _, w in words(title)]
+        seen = {
+            " ".join(found[i : i + n])
+            for n in range(1, MAX_TITLE_NGRAM + 1)
+            for i in range(len(found) - n + 1)
+        }
+        for phrase in seen:
+            counts[phrase] += 1
+    return {p: n for p, n in counts.items() if n >= MIN_TITLE_COUNT}

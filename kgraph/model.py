@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class EntityType(StrEnum):
@@ -106,12 +106,28 @@ class Paper:
         return f"{self.title}\n\n{self.abstract}" if self.abstract else self.title
 
 
+class Evidence(NamedTuple):
+    """One piece of evidence for an extraction decision: ``feature=value``, and the rule
+    that produced it ("after=benchmark", "the class noun 'dataset' after it")."""
+
+    feature: str
+    value: str
+    rule: str
+
+    @property
+    def key(self) -> str:
+        """The name of the learned model's feature: ``feature=value``."""
+        return f"{self.feature}={self.value}"
+
+
 @dataclass(frozen=True)
 class Mention:
     """One entity found in one paper, with the evidence for it.
 
     ``start``/``end`` are character offsets of the first occurrence in :attr:`Paper.text`;
-    ``sentence`` is the sentence that holds it.
+    ``sentence`` is the sentence that holds it. ``score`` (the model's confidence that it is
+    an entity of this type) and ``evidence`` are kept only when extraction is asked to explain
+    itself (``kgraph show --why``, ``kgraph eval --explain``); they take no part in equality.
     """
 
     name: str
@@ -121,6 +137,8 @@ class Mention:
     sentence: str = ""
     start: int = 0
     end: int = 0
+    score: float = field(default=0.0, compare=False)
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)
 
     @property
     def relation(self) -> Relation:

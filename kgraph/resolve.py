@@ -19,16 +19,14 @@ Nothing here depends on spaCy.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from kgraph.lexicon import Lexicon, default_lexicon
 from kgraph.model import Entity, EntityType, Extraction, Mention
+from kgraph.names import name_key
 
-_ALNUM_RUN = re.compile(r"[0-9a-z]+")
 _Normaliser = Callable[[str], str]
 _SHORT_ACRONYM = re.compile(r"[A-Z]{2,4}s?")
 # An abbreviation is linked to its dominant long form only when that form has this share.
@@ -43,31 +41,8 @@ _LINKABLE = {
 }
 
 
-@lru_cache(maxsize=1 << 17)  # the same names recur in paper after paper
-def normalise_name(name: str) -> str:
-    """The part of an entity key that ignores case, hyphens, spaces and accents.
-
-    Separators vanish, except between two digits, where they become ``-``: "GPT-4" and
-    "gpt4" are one name, "GPT-3.5" and "GPT-35" are not.
-
-    Examples
-    --------
-    >>> normalise_name("GPT-4"), normalise_name("gpt 4")
-    ('gpt4', 'gpt4')
-    >>> normalise_name("Llama-3.1-70B"), normalise_name("GPT-3.5")
-    ('llama3-1-70b', 'gpt3-5')
-    >>> normalise_name("HumanEval+") == normalise_name("HumanEval")
-    False
-    """
-    folded = unicodedata.normalize("NFKD", name).casefold().replace("+", " plus ")
-    if not folded.isascii():
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    out = ""
-    for run in _ALNUM_RUN.findall(folded):
-        if out and out[-1].isdigit() and run[0].isdigit():
-            out += "-"
-        out += run
-    return out
+# The one name-identity rule of the package (kgraph.names); the old name, for its callers.
+normalise_name = name_key
 
 
 def entity_key(type_: EntityType, name: str) -> str:

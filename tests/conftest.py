@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from kgraph.cache import CACHE_ENV
 from kgraph.extract import extract
 from kgraph.model import Extraction, Paper
 from kgraph.sources import read_papers
@@ -21,9 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # The tests build the lexicon cache fresh, in a folder of their own.
-    cache = Path(tempfile.mkdtemp(prefix="kgraph-test-cache-"))
-    os.environ.setdefault(CACHE_ENV, str(cache))
     # Ctrl-C is part of what the tests check. A shell that starts pytest in the background
     # starts it with SIGINT ignored, and every process a test starts would inherit that.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:

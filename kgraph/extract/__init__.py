@@ -4,9 +4,10 @@ The pipeline is ``spacy.blank("en")`` (with one extra tokenizer suffix rule, see
 :mod:`kgraph.extract.tokenizer`) plus kgraph's components, in order:
 
 - ``kgraph_abbreviations`` (abbreviation definitions, Schwartz-Hearst),
-- ``kgraph_lexicon`` (Papers with Code gazetteer, PhraseMatcher),
-- ``kgraph_patterns`` (name shapes, method/task noun phrases),
-- ``kgraph_entities`` (choose, type, group, flag introduced).
+- ``kgraph_lexicon`` (Papers with Code gazetteer),
+- ``kgraph_candidates`` (name shapes, noun phrases, cue words, the title's name),
+- ``kgraph_entities`` (evidence for each candidate, and the learned model's decision:
+  entity or not, which type, introduced or not).
 
 Nothing is downloaded. spaCy objects stay inside this package: :func:`extract` yields
 :class:`~kgraph.model.Extraction` records only.
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-COMPONENTS = ("kgraph_abbreviations", "kgraph_lexicon", "kgraph_patterns", "kgraph_entities")
+COMPONENTS = ("kgraph_abbreviations", "kgraph_lexicon", "kgraph_candidates", "kgraph_entities")
+# Components that read the lexicon, and take its folder from their config.
+_LEXICON_USERS = ("kgraph_lexicon", "kgraph_candidates", "kgraph_entities")
 
 
 @dataclass(frozen=True)
@@ -62,24 +65,31 @@ def cpu_cores() -> int:
     return os.cpu_count() or 1
 
 
-def build_nlp() -> Language:
+def build_nlp(lexicon: str = "", model: str = "", explain: bool = False) -> Language:
     """A fresh pipeline: ``spacy.blank("en")`` with kgraph's components.
+
+    ``lexicon`` is a folder of lexicon files and ``model`` a trained model file ("" for the
+    ones shipped); ``explain`` keeps the evidence and score of every decision on the mentions.
 
     Examples
     --------
     >>> build_nlp().pipe_names
-    ['kgraph_abbreviations', 'kgraph_lexicon', 'kgraph_patterns', 'kgraph_entities']
+    ['kgraph_abbreviations', 'kgraph_lexicon', 'kgraph_candidates', 'kgraph_entities']
     """
     # Imported here, not at the top: importing spaCy takes seconds, and the commands that do
     # not extract (query, stats, view, serve) should not pay for it. Importing the component
     # modules registers their factories with spaCy.
-    from kgraph.extract import abbreviations, entities, lexicon, patterns  # noqa: F401
+    from kgraph.extract import abbreviations, candidates, entities  # noqa: F401
+    from kgraph.extract import lexicon as lexicon_component  # noqa: F401
     from kgraph.extract.tokenizer import TextKeepingTokenizer, blank_english
 
     nlp = blank_english()
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     for name in COMPONENTS:
-        nlp.add_pipe(name)
+        config: dict[str, object] = {"lexicon": lexicon} if name in _LEXICON_USERS else {}
+        if name == "kgraph_entities":
+            config.update(model=model, explain=explain)
+        nlp.add_pipe(name, config=config)
     return nlp
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from kgraph.text import Words, words
+
 _KEY = "kgraph_text"
 _WORDS_KEY = "kgraph_words"
-Words = list[tuple[int, int, str]]
 
 
 def doc_text(doc: Doc) -> str:
@@ -39,8 +40,7 @@ def remember_text(doc: Doc, text: str) -> Doc:
 
 
 def doc_words(doc: Doc) -> Words:
-    """The words of the doc's text (:func:`kgraph.extract.patterns.words`), cached too."""
-    from kgraph.extract.patterns import words
+    """The words of the doc's text (:func:`kgraph.text.words`), cached too."""
 
     found = doc.user_data.get(_WORDS_KEY)
     if not isinstance(found, list):

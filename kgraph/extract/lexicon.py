@@ -1,102 +1,129 @@
-"""The spaCy component that matches the lexicon (:mod:`kgraph.lexicon`) in a Doc."""
+"""The spaCy component that finds lexicon names (:mod:`kgraph.lexicon`) in a Doc.
+
+Matching is word by word over :func:`kgraph.text.words`, with two hash lookups per word: is
+it the first word of a lexicon form (as written, or lower-cased), and if so, which of the
+longest forms starting there the text spells out. A name made into a modifier ("PPO-based",
+"BERT-style") still counts as the name; an acronym's plural ("RNNs") as the acronym.
+The tables are built when the lexicon loads; nothing is cached on disk.
+"""
 
 from __future__ import annotations
 
-from spacy.about import __version__ as spacy_version
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 
-from kgraph.cache import cached, fingerprint, package_files
-from kgraph.extract.doctext import doc_text
-from kgraph.extract.patterns import DERIVED_SUFFIX
-from kgraph.extract.tokenizer import blank_english
-from kgraph.lexicon import Lexicon, Mode, Term, default_lexicon
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kgraph.extract.doctext import doc_text, doc_words
+from kgraph.extract.shapes import DERIVED_SUFFIX
+from kgraph.lexicon import Lexicon, Mode, Term, load_lexicon
+from kgraph.text import Words, words
 
 SPANS_KEY = "kgraph_lexicon"
 
 
-def cached_matchers(nlp: Language) -> dict[Mode, PhraseMatcher]:
-    """The default lexicon's matchers, from the disk cache when it has them (see kgraph.cache).
+@dataclass(frozen=True)
+class Index:
+    """For each first word of a lexicon form: the most words a form starting with it has."""
 
-    Matches compare attribute hashes, so matchers unpickled with their own copy of a vocab
-    match the pipeline's Docs all the same.
+    exact: dict[str, int]
+    folded: dict[str, int]
+
+
+@cache
+def index(lexicon: Lexicon) -> Index:
+    firsts: dict[Mode, dict[str, int]] = {Mode.EXACT: {}, Mode.FOLDED: {}}
+    for mode, table in lexicon.tables.items():
+        for form in table:
+            found = words(form)
+            if not found:
+                continue
+            first = found[0][2]
+            firsts[mode][first] = max(firsts[mode].get(first, 0), len(found))
+    return Index(firsts[Mode.EXACT], firsts[Mode.FOLDED])
+
+
+def _core(word: str) -> str:
+    """``word`` without a derived suffix ("PPO-based") or an acronym's plural ("RNNs")."""
+    suffix = DERIVED_SUFFIX.search(word)
+    if suffix is not None:
+        return word[: suffix.start()]
+    if len(word) > 3 and word.endswith("s") and word[:-1].isupper():
+        return word[:-1]
+    return word
+
+
+def lexicon_spans(
+    text: str, scanned: Words, lexicon: Lexicon
+) -> Iterator[tuple[int, int, list[Term]]]:
+    """Every stretch of ``text`` that is a lexicon form, longest first at each word.
+
+    Examples
+    --------
+    >>> t = "We fine-tune BERT-based models with knowledge distillation on SQuAD and RNNs."
+    >>> [t[s:e] for s, e, _ in lexicon_spans(t, words(t), default_lexicon())]
+    ['BERT', 'knowledge distillation', 'SQuAD', 'RNNs']
     """
-    modules = ["lexicon.py", "words.py", "extract/lexicon.py", "extract/tokenizer.py"]
-    data = package_files("data/lexicon", "data/words")
-    key = fingerprint(spacy_version, files=[*data, *modules])
-    return cached("matchers", key, lambda: build_matchers(default_lexicon(), nlp))
+    firsts = index(lexicon)
+    exact, folded = lexicon.tables[Mode.EXACT], lexicon.tables[Mode.FOLDED]
+    count = len(scanned)
+    i = 0
+    while i < count:
+        start, end, word = scanned[i]
+        longest = max(firsts.exact.get(word, 0), firsts.folded.get(word.casefold(), 0))
+        matched = 0
+        for n in range(min(longest, count - i), 1, -1):
+            surface = text[start : scanned[i + n - 1][1]]
+            if "\n" in surface:
+                continue
+            surface = " ".join(surface.split())
+            terms = exact.get(surface, []) + folded.get(surface.casefold(), [])
+            if terms:
+                yield start, scanned[i + n - 1][1], sorted(terms, key=lambda t: t.rank)
+                matched = n
+                break
+        if not matched:
+            core = _core(word)
+            terms = exact.get(core, []) + folded.get(core.casefold(), [])
+            if terms:
+                plural = core != word and not DERIVED_SUFFIX.search(word)
+                stop = end if core == word or plural else start + len(core)
+                yield start, stop, sorted(terms, key=lambda t: t.rank)
+        i += max(matched, 1)
 
 
-def build_matchers(lexicon: Lexicon, nlp: Language) -> dict[Mode, PhraseMatcher]:
-    """An ORTH matcher for the exact forms and a LOWER matcher for the folded ones.
-
-    The ~25k patterns are tokenised by a separate tokenizer with the same rules: feeding
-    them through the pipeline's own tokenizer makes it several times slower afterwards
-    (measured here: 3,900 -> 600 docs/s), and the attribute hashes match either way.
-    """
-    patterns = blank_english()
-    out = {}
-    for mode, attr in ((Mode.EXACT, "ORTH"), (Mode.FOLDED, "LOWER")):
-        matcher = PhraseMatcher(nlp.vocab, attr=attr)
-        forms = sorted(lexicon.tables[mode])
-        matcher.add(mode.value, [patterns.make_doc(form) for form in forms])
-        out[mode] = matcher
-    return out
-
-
-def _glued(doc: Doc, start: int, end: int) -> bool:
-    """True when tokens start..end are only part of a larger hyphenated or slashed word.
-
-    A name made into a modifier ("PPO-based", "GPT-style") still counts as the name.
-    """
-    if start > 0 and not doc[start - 1].whitespace_ and doc[start - 1].text in "-/":
-        return True
-    if end < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in "-/":
-        rest = doc[end : end + 2].text
-        return DERIVED_SUFFIX.match(rest) is None
-    return False
-
-
-@Language.factory("kgraph_lexicon", assigns=["doc.spans"], default_config={"spans_key": SPANS_KEY})
-def make_lexicon_matcher(nlp: Language, name: str, spans_key: str) -> LexiconMatcher:
-    return LexiconMatcher(nlp, name, spans_key=spans_key)
+@Language.factory(
+    "kgraph_lexicon", assigns=["doc.spans"], default_config={"spans_key": SPANS_KEY, "lexicon": ""}
+)
+def make_lexicon_matcher(nlp: Language, name: str, spans_key: str, lexicon: str) -> LexiconMatcher:
+    return LexiconMatcher(nlp, name, spans_key=spans_key, lexicon=lexicon)
 
 
 class LexiconMatcher:
-    """A candidate span for every lexicon match, labelled with its best-ranked term's type.
+    """A span for every lexicon match, labelled with its best-ranked term's type.
 
-    ``kb_id`` holds the Papers with Code URL when that term has one; the spans are in
-    ``doc.spans[spans_key]``, one per matched stretch of text (:meth:`Lexicon.lookup` gives
-    every term of a surface form).
+    ``kb_id`` holds the Papers with Code URL when that term has one; :meth:`Lexicon.lookup`
+    gives every term of a surface form. ``lexicon`` is a folder of lexicon files ("" for the
+    one shipped).
     """
 
-    def __init__(self, nlp: Language, name: str, *, spans_key: str) -> None:
+    def __init__(self, nlp: Language, name: str, *, spans_key: str, lexicon: str) -> None:
         self.name = name
         self.spans_key = spans_key
-        self.lexicon = default_lexicon()
-        self.matchers = cached_matchers(nlp)
+        self.lexicon = load_lexicon(lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
-        found: dict[tuple[int, int], Term] = {}
-        text = doc_text(doc)
-        for mode, matcher in self.matchers.items():
-            table = self.lexicon.tables[mode]
-            for _, start, end in matcher(doc):
-                if _glued(doc, start, end):
-                    continue
-                span = doc[start:end]
-                surface = " ".join(text[span.start_char : span.end_char].split())
-                terms = table.get(surface if mode is Mode.EXACT else surface.casefold())
-                if terms:
-                    best = found.get((start, end))
-                    if best is None or terms[0].rank < best.rank:
-                        found[(start, end)] = terms[0]
-        self.set_annotations(doc, [(start, end, term) for (start, end), term in found.items()])
+        found = list(lexicon_spans(doc_text(doc), doc_words(doc), self.lexicon))
+        self.set_annotations(doc, found)
         return doc
 
-    def set_annotations(self, doc: Doc, found: list[tuple[int, int, Term]]) -> None:
-        doc.spans[self.spans_key] = [
-            Span(doc, start, end, label=term.type.value, kb_id=term.url or "")
-            for start, end, term in found
-        ]
+    def set_annotations(self, doc: Doc, found: list[tuple[int, int, list[Term]]]) -> None:
+        spans = []
+        for start, end, terms in found:
+            url = next((t.url for t in terms if t.url), "")
+            span = doc.char_span(start, end, label=terms[0].type.value, kb_id=url)
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
