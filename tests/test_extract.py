@@ -159,8 +159,16 @@ def test_phrases_end_at_words_that_head_lexicon_names() -> None:
     text = "Its in-context learning abilities grow."
     found = {text[s:e] for s, e in phrase_spans(text, words(text), 0, default_lexicon())}
     assert "in-context learning" in found, "'learning' heads hundreds of lexicon names"
-    assert "in-context learning abilities" in found, "the whole chunk is proposed too"
     assert "in-context" not in found, "'in-context' heads no name"
+    assert "in-context learning abilities" not in found, "'abilities' heads none, said once"
+
+
+def test_a_phrase_no_lexicon_head_ends_is_proposed_where_the_text_singles_it_out() -> None:
+    text = "Title\n\nWe add a planner. It calls the planner and the Task Router."
+    found = {text[s:e] for s, e in phrase_spans(text, words(text), 5, default_lexicon())}
+    assert "planner" in found, "said twice"
+    assert "Task Router" in found, "capitalised inside a sentence"
+    assert "calls" not in found
 
 
 @pytest.mark.parametrize(

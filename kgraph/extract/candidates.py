@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from kgraph.extract import abbreviations as abbr
 from kgraph.extract.cues import class_nouns, cue_spans, title_name
-from kgraph.extract.doctext import doc_text, doc_words
+from kgraph.extract.doctext import char_span, doc_text, doc_words
 from kgraph.extract.phrases import phrase_spans
 from kgraph.extract.shapes import name_spans
 from kgraph.lexicon import Lexicon, load_lexicon
@@ -243,7 +243,7 @@ class CandidateGenerator:
     def set_annotations(self, doc: Doc, found: list[Candidate]) -> None:
         spans = []
         for cand in found:
-            span = doc.char_span(cand.start, cand.end, label=cand.source, kb_id=cand.hint)
+            span = char_span(doc, cand.start, cand.end, cand.source, cand.hint)
             if span is not None:
                 spans.append(span)
         doc.spans[self.spans_key] = spans

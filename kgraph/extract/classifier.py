@@ -62,31 +62,62 @@ class Linear:
     _rows: dict[Evidence, tuple[int, int, int]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # id of a shared part -> (the part, its rows for a name, its rows for a phrase)
+    _shared: dict[int, tuple[Sequence[Evidence], list[int], list[int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def rows(self, evidence: Sequence[Evidence], kind: str, extra: Sequence[str] = ()) -> list[int]:
-        """The weight rows of :func:`feature_keys` of ``evidence`` (and of ``extra`` keys),
-        without building the keys: each evidence's rows are looked up once per model."""
+    def rows(
+        self,
+        parts: Sequence[Sequence[Evidence]],
+        kind: str,
+        extra: Sequence[str] = (),
+        shared: int = 0,
+    ) -> list[int]:
+        """The weight rows of :func:`feature_keys` of the evidence in ``parts`` (and of the
+        ``extra`` keys), without building the keys: each evidence's rows are looked up once
+        per model. The first ``shared`` parts are tuples that recur as the same objects
+        (cached per name or per combination), whose rows are kept whole."""
         cache = self._rows
         if len(cache) > _ROW_CACHE_LIMIT:
             cache.clear()
-        index = self.index
-        unknown = len(index)
+            self._shared.clear()
         which = 1 if kind == "N" else 2
-        out = []
-        for item in evidence:
-            found = cache.get(item)
-            if found is None:
-                key = item.key
-                found = cache[item] = (
-                    index.get(key, unknown),
-                    index.get(f"N:{key}", unknown),
-                    index.get(f"P:{key}", unknown),
-                )
-            out.append(found[0])
-            out.append(found[which])
-        out.append(index.get(f"{kind}:", unknown))
-        out.extend(index.get(key, unknown) for key in extra)
+        out: list[int] = []
+        for number, part in enumerate(parts):
+            if number < shared:
+                found = self._shared.get(id(part))
+                if found is None or found[0] is not part:
+                    found = self._shared[id(part)] = (part, *self._part_rows(part))
+                out.extend(found[1] if which == 1 else found[2])
+            else:
+                for item in part:
+                    looked = cache.get(item) or self._lookup(item)
+                    out.append(looked[0])
+                    out.append(looked[which])
+        unknown = len(self.index)
+        out.append(self.index.get(f"{kind}:", unknown))
+        out.extend(self.index.get(key, unknown) for key in extra)
         return out
+
+    def _lookup(self, item: Evidence) -> tuple[int, int, int]:
+        key = item.key
+        index, unknown = self.index, len(self.index)
+        found = self._rows[item] = (
+            index.get(key, unknown),
+            index.get(f"N:{key}", unknown),
+            index.get(f"P:{key}", unknown),
+        )
+        return found
+
+    def _part_rows(self, part: Sequence[Evidence]) -> tuple[list[int], list[int]]:
+        named: list[int] = []
+        phrase: list[int] = []
+        for item in part:
+            looked = self._rows.get(item) or self._lookup(item)
+            named += (looked[0], looked[1])
+            phrase += (looked[0], looked[2])
+        return named, phrase
 
     def score_rows(self, rows: Sequence[Sequence[int]]) -> Matrix:
         """The linear score of each group's rows: (len(rows), outputs)."""

@@ -19,8 +19,10 @@ from kgraph.extract.classifier import CLASSES, EntityModel, Matrix
 from kgraph.extract.evidence import (
     Context,
     cheap_evidence,
-    group_evidence,
+    combinations,
+    context_evidence,
     group_name,
+    name_evidence,
     name_kind,
 )
 from kgraph.lexicon import Lexicon
@@ -33,13 +35,44 @@ _TYPES = [EntityType(c) for c in CLASSES[1:]]
 
 @dataclass(frozen=True)
 class Analysis:
-    """A paper's candidate groups, with their names, kinds and evidence."""
+    """A paper's candidate groups, with their names, kinds and evidence.
+
+    Each group's evidence comes in four parts: its name's (:func:`name_evidence`, shared by
+    every group of that name), the rest of the cheap evidence the prefilter sees, the
+    context's, and combinations of them (shared too). :meth:`cheap` and :meth:`evidence`
+    give them as one tuple.
+    """
 
     groups: list[Group]
     names: list[str]
     kinds: list[str]  # "N" a name, "P" a noun phrase (see evidence.name_kind)
-    cheap: list[tuple[Evidence, ...]]  # what the prefilter saw (see evidence.cheap_evidence)
-    evidence: list[tuple[Evidence, ...]]
+    named: list[tuple[Evidence, ...]]
+    extra: list[tuple[Evidence, ...]]
+    context: list[tuple[Evidence, ...]]
+    combined: list[tuple[Evidence, ...]]
+
+    def cheap(self, index: int) -> tuple[Evidence, ...]:
+        return self.named[index] + self.extra[index]
+
+    def evidence(self, index: int) -> tuple[Evidence, ...]:
+        return self.named[index] + self.extra[index] + self.context[index] + self.combined[index]
+
+    def parts(self, index: int) -> tuple[tuple[Evidence, ...], ...]:
+        """The shared parts first (see :meth:`EntityModel.rows`)."""
+        i = index
+        return (self.named[i], self.combined[i], self.extra[i], self.context[i])
+
+    def subset(self, keep: Sequence[int]) -> Analysis:
+        """The groups at the indices ``keep``."""
+        return Analysis(
+            [self.groups[i] for i in keep],
+            [self.names[i] for i in keep],
+            [self.kinds[i] for i in keep],
+            [self.named[i] for i in keep],
+            [self.extra[i] for i in keep],
+            [self.context[i] for i in keep],
+            [self.combined[i] for i in keep],
+        )
 
 
 def analyse(
@@ -54,10 +87,11 @@ def analyse(
     (every group when there is no model: training looks at all of them)."""
     names = [group_name(text, g) for g in groups]
     kinds = [name_kind(g) for g in groups]
-    cheap = [cheap_evidence(g, n, lexicon) for g, n in zip(groups, names, strict=True)]
+    named = [name_evidence(n, lexicon) for n in names]
+    extra = [cheap_evidence(g, lexicon) for g in groups]
     keep = list(range(len(groups)))
     if model is not None:
-        rows = [model.prefilter.rows(c, k) for c, k in zip(cheap, kinds, strict=True)]
+        rows = [model.prefilter.rows((named[i], extra[i]), kinds[i], shared=1) for i in keep]
         passed = model.passes_prefilter(rows)
         keep = [i for i in keep if passed[i]]
     context = Context(text, scanned, candidates)
@@ -66,12 +100,15 @@ def analyse(
     for cand in candidates:
         index = bisect.bisect_right(ends, cand.start)
         previous_end[cand.start] = ends[index - 1] if index else 0
+    found = [context_evidence(context, groups[i], names[i], previous_end) for i in keep]
     return Analysis(
         [groups[i] for i in keep],
         [names[i] for i in keep],
         [kinds[i] for i in keep],
-        [cheap[i] for i in keep],
-        [group_evidence(context, groups[i], names[i], cheap[i], previous_end) for i in keep],
+        [named[i] for i in keep],
+        [extra[i] for i in keep],
+        found,
+        [combinations(named[i], extra[i], c) for i, c in zip(keep, found, strict=True)],
     )
 
 
@@ -85,22 +122,19 @@ def decide(
     model is surer of keeps the text (or the longer, as the model was tuned); a group left
     with no span is dropped. ``explain`` keeps each mention's evidence and score.
     """
-    groups, names, kinds, evidence = (
-        analysis.groups,
-        analysis.names,
-        analysis.kinds,
-        analysis.evidence,
-    )
+    groups, names, kinds = analysis.groups, analysis.names, analysis.kinds
     if not groups:
         return []
-    rows = [model.type.rows(e, k) for e, k in zip(evidence, kinds, strict=True)]
+    parts = [analysis.parts(i) for i in range(len(groups))]
+    rows = [model.type.rows(p, k, shared=2) for p, k in zip(parts, kinds, strict=True)]
     probabilities = model.type_probabilities(rows)
     entity = 1.0 - probabilities[:, 0]
     kept = [i for i in range(len(groups)) if entity[i] >= model.threshold]
     types = {i: _TYPES[int(np.argmax(probabilities[i, 1:]))] for i in kept}
     survivors = _settle_overlaps(groups, kept, entity, names, model.overlap)
     intro_rows = [
-        model.introduced.rows(evidence[i], kinds[i], (f"type={types[i].value}",)) for i in survivors
+        model.introduced.rows(parts[i], kinds[i], (f"type={types[i].value}",), shared=2)
+        for i in survivors
     ]
     introduced = model.introduced_probabilities(intro_rows)
     bounds = sentences(text)
@@ -119,7 +153,7 @@ def decide(
                 start=start,
                 end=end,
                 score=float(probabilities[i, 1 + _TYPES.index(types[i])]) if explain else 0.0,
-                evidence=evidence[i] if explain else (),
+                evidence=analysis.evidence(i) if explain else (),
             )
         )
     mentions.sort(key=lambda m: m.start)

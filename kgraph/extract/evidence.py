@@ -375,6 +375,10 @@ _OUR = re.compile(
     r"(?:(?!(?:to|of|for|on|in|with|by|from|and|or|the|a|an)\b)[\w-]+\s+){0,2}$",
     re.I,
 )
+_LOWER_WORD = re.compile(r"(?:^|\s)[^A-Z\s]")
+_CAPITALISED = ev("is", "capitalised", "capitalised inside a sentence")
+_NESTED = ev("in", "longer", "inside a longer candidate")
+_EVALUATION = ev("in", "evaluation", "'on X' in an evaluation sentence")
 _NEW = re.compile(r"^\s*(?:\([^()]*\)\s*)?,\s*(?:a|an)\s+(?:new|novel|first)\b", re.I)
 _LIST_ITEM = re.compile(r"[^\s,;()]+")
 # What may stand between two members of a list: a comma, "and", "or", a slash, each possibly
@@ -404,6 +408,13 @@ class Context:
         intro = _intro_cues()
         self.cue_ends = [end for _, end, word in scanned if word in intro]
         self.nested = _nested(candidates)
+        # Found once per doc, looked up by position for each occurrence:
+        self.clause_starts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(text))]
+        nouns = class_nouns()
+        found = [(m.end(), m.group(1)) for m in _class_noun_anywhere().finditer(text)]
+        self.noun_ends = [end for end, _ in found]
+        self.nouns = [(noun, nouns[noun.casefold()].value) for _, noun in found]
+        self.evaluation_ends = [m.end() for m in _evaluation().finditer(text)]
 
     def word_before(self, offset: int) -> str:
         """The word or punctuation right before ``offset`` on its line, as a feature value."""
@@ -443,9 +454,27 @@ class Context:
             end == len(title) or not title[end].isalnum()
         )
 
+    def clause_start(self, start: int) -> int:
+        """Where the clause ending at ``start`` begins (at most ``CONTEXT_CHARS`` back)."""
+        index = bisect.bisect_right(self.clause_starts, start) - 1
+        return max(self.clause_starts[index], start - CONTEXT_CHARS)
+
     def clause_before(self, start: int) -> str:
-        before = self.text[max(0, start - CONTEXT_CHARS) : start]
-        return _CLAUSE_SPLIT.split(before)[-1]
+        return self.text[self.clause_start(start) : start]
+
+    def class_noun_before(self, start: int) -> tuple[str, str] | None:
+        """The last class noun of the clause before ``start`` (as written, and its type)."""
+        index = bisect.bisect_right(self.noun_ends, start) - 1
+        if index < 0 or self.noun_ends[index] - len(self.nouns[index][0]) < self.clause_start(
+            start
+        ):
+            return None
+        return self.nouns[index]
+
+    def evaluation_before(self, start: int) -> bool:
+        """Is there an evaluation cue in the clause before ``start``?"""
+        index = bisect.bisect_right(self.evaluation_ends, start) - 1
+        return index >= 0 and self.evaluation_ends[index] > self.clause_start(start)
 
     def cue_before(self, start: int) -> bool:
         """Is there an intro cue in the ``CONTEXT_CHARS`` before ``start``?"""
@@ -490,32 +519,29 @@ def occurrence_evidence(context: Context, cand: Candidate, previous_end: int) ->
     after = context.word_after(cand.end)
     out.append(ev("prev", before, "the word before it"))
     out.append(ev("next", after, "the word after it"))
+    surface = text[cand.start : cand.end]
     if (
         cand.start >= context.title_end
         and before not in ("^", ".")
-        and all(w[:1].isupper() for w in text[cand.start : cand.end].split())
+        and not _LOWER_WORD.search(surface)
     ):
-        out.append(ev("is", "capitalised", "capitalised inside a sentence"))
+        out.append(_CAPITALISED)
     if (cand.start, cand.end) in context.nested:
-        out.append(ev("in", "longer", "inside a longer candidate"))
-    surface = text[cand.start : cand.end]
+        out.append(_NESTED)
     rest = text[cand.end : cand.end + CONTEXT_CHARS]
-    nouns = class_nouns()
-    clause = context.clause_before(cand.start)
     if not surface.islower() or any(ch.isdigit() for ch in surface):
         match = _head_after().match(rest) or _appositive().match(rest)
         if match is not None:
-            type_ = nouns[match.group(1).casefold()].value
+            type_ = class_nouns()[match.group(1).casefold()].value
             out.append(ev("after", type_, f"the class noun {match.group(1)!r} after it"))
-        listed = listed_under(clause)
+        listed = listed_under(context.clause_before(cand.start))
         if listed is not None:
             out.append(ev("listed", listed.value, "listed under a class noun"))
-    heads = list(_class_noun_anywhere().finditer(clause))
-    if heads:
-        type_ = nouns[heads[-1].group(1).casefold()].value
-        out.append(ev("clausenoun", type_, f"the class noun {heads[-1].group(1)!r} before it"))
-    if _EVAL_ON.search(clause) and _evaluation().search(clause):
-        out.append(ev("in", "evaluation", "'on X' in an evaluation sentence"))
+    noun = context.class_noun_before(cand.start)
+    if noun is not None:
+        out.append(ev("clausenoun", noun[1], f"the class noun {noun[0]!r} before it"))
+    if context.evaluation_before(cand.start) and _EVAL_ON.search(context.clause_before(cand.start)):
+        out.append(_EVALUATION)
     if previous_end and _COORDINATION.match(text, previous_end, cand.start):
         out.append(ev("in", "list", "coordinated with the candidate before it"))
     if _NEW.match(rest):
@@ -618,39 +644,44 @@ def name_kind(found: Group) -> str:
 _NAMED_SOURCES = frozenset({LEXICON, NAME, LONG_FORM, SHORT_FORM, CUE, TITLE})
 
 
-def cheap_evidence(found: Group, name: str, lexicon: Lexicon) -> tuple[Evidence, ...]:
-    """The evidence of a group that needs no look at its context: its name's (cached), its
-    abbreviation's, its generators' and how often it occurs. Enough to rule most out."""
-    seen: dict[Evidence, None] = dict.fromkeys(name_evidence(name, lexicon))
+def cheap_evidence(found: Group, lexicon: Lexicon) -> tuple[Evidence, ...]:
+    """The evidence of a group, besides its name's (:func:`name_evidence`), that needs no
+    look at its context: its abbreviation's, its generators' and how often it occurs.
+    With the name's evidence, enough to rule most groups out."""
+    extra: dict[Evidence, None] = {}
     if found.short:
-        seen[ev("abbr", "defined" if found.long_form else "used", "an abbreviation")] = None
-        for item in name_evidence(found.short, lexicon):
-            if item.feature.startswith("lex"):
-                seen[ev(f"short.{item.feature}", item.value, f"its abbreviation: {item.rule}")] = (
-                    None
-                )
+        extra[ev("abbr", "defined" if found.long_form else "used", "an abbreviation")] = None
+        extra.update(dict.fromkeys(_short_evidence(found.short, lexicon)))
     count = len({c.start for c in found.occurrences})
-    seen[ev("count", str(min(count, 3)), "how often it occurs")] = None
+    extra[_COUNT[min(count, 3)]] = None
     for cand in found.occurrences:
-        seen[ev("src", cand.source, "the generator that proposed it")] = None
+        extra[ev("src", cand.source, "the generator that proposed it")] = None
         if cand.source == LEXICON:
-            seen[ev("lexlabel", cand.hint, "the lexicon matched it")] = None
+            extra[ev("lexlabel", cand.hint, "the lexicon matched it")] = None
         elif cand.source == CUE:
-            seen[ev("cue", cand.hint, "the cue word before it")] = None
-    return tuple(seen)
+            extra[ev("cue", cand.hint, "the cue word before it")] = None
+    return tuple(extra)
 
 
-def group_evidence(
-    context: Context,
-    found: Group,
-    name: str,
-    cheap: tuple[Evidence, ...],
-    previous_end: dict[int, int],
+_COUNT = {n: ev("count", str(n), "how often it occurs") for n in (1, 2, 3)}
+
+
+@lru_cache(maxsize=1 << 14)
+def _short_evidence(short: str, lexicon: Lexicon) -> tuple[Evidence, ...]:
+    return tuple(
+        ev(f"short.{item.feature}", item.value, f"its abbreviation: {item.rule}")
+        for item in name_evidence(short, lexicon)
+        if item.feature.startswith("lex")
+    )
+
+
+def context_evidence(
+    context: Context, found: Group, name: str, previous_end: dict[int, int]
 ) -> tuple[Evidence, ...]:
-    """All the evidence of a group: ``cheap`` (:func:`cheap_evidence`), what the text around
-    each occurrence says, and combinations of the two. ``previous_end`` maps an occurrence's
-    start to where the candidate before it ends (see :func:`occurrence_evidence`)."""
-    seen: dict[Evidence, None] = dict.fromkeys(cheap)
+    """What the text around a group's occurrences says (see :func:`occurrence_evidence`),
+    and whether the title holds its name. ``previous_end`` maps an occurrence's start to
+    where the candidate before it ends."""
+    seen: dict[Evidence, None] = {}
     if context.in_title(name):
         seen[ev("in", "title-text", "the title holds its name")] = None
     for cand in found.occurrences:
@@ -658,13 +689,23 @@ def group_evidence(
             seen[item] = None
         if cand.source == LONG_FORM and cand.start >= context.title_end:
             seen[ev("abbr", "long", "defined with an abbreviation")] = None
-    core = frozenset(item.key for item in seen if item.feature in _CORE or item.key in _CORE)
-    return (*seen, *_conjunctions(core))
+    return tuple(seen)
+
+
+def combinations(*parts: Sequence[Evidence]) -> tuple[Evidence, ...]:
+    """Pairs of the core evidence in ``parts`` as features of their own (cached: the same
+    combinations recur, and come back as the same tuple)."""
+    return _conjunctions(frozenset(item for part in parts for item in part if _is_core(item)))
+
+
+def _is_core(item: Evidence) -> bool:
+    values = _CORE.get(item.feature)
+    return values is not None and (not values or item.value in values)
 
 
 @lru_cache(maxsize=1 << 14)
-def _conjunctions(core: frozenset[str]) -> tuple[Evidence, ...]:
-    ordered = sorted(core)
+def _conjunctions(core: frozenset[Evidence]) -> tuple[Evidence, ...]:
+    ordered = sorted(item.key for item in core)
     return tuple(
         ev("&", f"{first}&{second}", "both")
         for i, first in enumerate(ordered)
@@ -674,7 +715,12 @@ def _conjunctions(core: frozenset[str]) -> tuple[Evidence, ...]:
 
 # Evidence whose combinations are features too: a linear model cannot learn that "in the
 # title" means a task for a phrase headed by "reasoning" but a method for a name.
-_CORE = frozenset(
-    {"src", "lex", "headtype", "after", "listed", "classnoun", "cue", "count"}
-    | {"is=lower", "is=namelike", "in=title", "is=capitalised", "is=digit", "abbr=defined"}
-)
+# (feature -> the values that count; empty: every value.)
+_CORE: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("src", "lex", "headtype", "after", "listed", "classnoun", "cue", "count"), frozenset()
+    ),
+    "is": frozenset({"lower", "namelike", "capitalised", "digit"}),
+    "in": frozenset({"title"}),
+    "abbr": frozenset({"defined"}),
+}

@@ -16,7 +16,7 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kgraph.extract.doctext import doc_text, doc_words
+from kgraph.extract.doctext import char_span, doc_text, doc_words
 from kgraph.extract.shapes import DERIVED_SUFFIX
 from kgraph.lexicon import Lexicon, Mode, Term, load_lexicon
 from kgraph.text import Words, words
@@ -26,31 +26,30 @@ SPANS_KEY = "kgraph_lexicon"
 
 @dataclass(frozen=True)
 class Index:
-    """For each first word of a lexicon form: the most words a form starting with it has."""
+    """Lower-cased first words of lexicon forms -> the most words a form starting so has."""
 
-    exact: dict[str, int]
-    folded: dict[str, int]
+    firsts: dict[str, int]
 
 
 @cache
 def index(lexicon: Lexicon) -> Index:
-    firsts: dict[Mode, dict[str, int]] = {Mode.EXACT: {}, Mode.FOLDED: {}}
-    for mode, table in lexicon.tables.items():
+    firsts: dict[str, int] = {}
+    for table in lexicon.tables.values():
         for form in table:
             found = words(form)
-            if not found:
-                continue
-            first = found[0][2]
-            firsts[mode][first] = max(firsts[mode].get(first, 0), len(found))
-    return Index(firsts[Mode.EXACT], firsts[Mode.FOLDED])
+            if found:
+                first = found[0][2].lower()
+                firsts[first] = max(firsts.get(first, 0), len(found))
+    return Index(firsts)
 
 
 def _core(word: str) -> str:
     """``word`` without a derived suffix ("PPO-based") or an acronym's plural ("RNNs")."""
-    suffix = DERIVED_SUFFIX.search(word)
-    if suffix is not None:
-        return word[: suffix.start()]
-    if len(word) > 3 and word.endswith("s") and word[:-1].isupper():
+    if "-" in word:
+        suffix = DERIVED_SUFFIX.search(word)
+        if suffix is not None:
+            return word[: suffix.start()]
+    elif len(word) > 3 and word[-1] == "s" and word[:-1].isupper():
         return word[:-1]
     return word
 
@@ -62,35 +61,43 @@ def lexicon_spans(
 
     Examples
     --------
+    >>> from kgraph.lexicon import default_lexicon
     >>> t = "We fine-tune BERT-based models with knowledge distillation on SQuAD and RNNs."
     >>> [t[s:e] for s, e, _ in lexicon_spans(t, words(t), default_lexicon())]
     ['BERT', 'knowledge distillation', 'SQuAD', 'RNNs']
     """
-    firsts = index(lexicon)
+    firsts = index(lexicon).firsts
     exact, folded = lexicon.tables[Mode.EXACT], lexicon.tables[Mode.FOLDED]
     count = len(scanned)
     i = 0
     while i < count:
         start, end, word = scanned[i]
-        longest = max(firsts.exact.get(word, 0), firsts.folded.get(word.casefold(), 0))
+        core = _core(word)
+        longest = firsts.get(core.lower(), 0)
+        if not longest:
+            i += 1
+            continue
         matched = 0
         for n in range(min(longest, count - i), 1, -1):
-            surface = text[start : scanned[i + n - 1][1]]
+            stop = scanned[i + n - 1][1]
+            surface = text[start:stop]
             if "\n" in surface:
                 continue
             surface = " ".join(surface.split())
             terms = exact.get(surface, []) + folded.get(surface.casefold(), [])
             if terms:
-                yield start, scanned[i + n - 1][1], sorted(terms, key=lambda t: t.rank)
+                yield start, stop, sorted(terms, key=lambda t: t.rank)
                 matched = n
                 break
         if not matched:
-            core = _core(word)
             terms = exact.get(core, []) + folded.get(core.casefold(), [])
             if terms:
-                plural = core != word and not DERIVED_SUFFIX.search(word)
-                stop = end if core == word or plural else start + len(core)
-                yield start, stop, sorted(terms, key=lambda t: t.rank)
+                derived = core != word and "-" in word
+                yield (
+                    start,
+                    start + len(core) if derived else end,
+                    sorted(terms, key=lambda t: t.rank),
+                )
         i += max(matched, 1)
 
 
@@ -123,7 +130,7 @@ class LexiconMatcher:
         spans = []
         for start, end, terms in found:
             url = next((t.url for t in terms if t.url), "")
-            span = doc.char_span(start, end, label=terms[0].type.value, kb_id=url)
+            span = char_span(doc, start, end, terms[0].type.value, url)
             if span is not None:
                 spans.append(span)
         doc.spans[self.spans_key] = spans
