@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from kgraph.cli import main
+from kgraph.sources import textio
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 
@@ -111,14 +117,14 @@ def test_a_folder_with_a_subfolder_a_symlink_loop_and_an_unreadable_file(
     secret.write_bytes((BAD / "latin1.txt").read_bytes())
     secret.chmod(0)
     if os.geteuid() == 0:  # root reads anything: make the read fail as it would for a user
-        real = Path.read_bytes
+        real = os.open
 
-        def refuse(path: Path) -> bytes:
-            if path.name == "secret.txt":
+        def refuse(path: Path, flags: int, *args: int) -> int:
+            if Path(path).name == "secret.txt":
                 raise PermissionError(13, "Permission denied")
-            return real(path)
+            return real(path, flags, *args)
 
-        monkeypatch.setattr(Path, "read_bytes", refuse)
+        monkeypatch.setattr(textio.os, "open", refuse)
     code, records, err = run(capsys, str(inputs))
     assert code == 0
     assert [r["title"] for r in records] == [
@@ -202,3 +208,118 @@ def test_utf16_and_utf32_with_a_byte_order_mark_read_like_utf8(
     assert wide[0] == plain[0] == 0
     assert [r["title"] for r in wide[1]] == [r["title"] for r in plain[1]]
     assert len(wide[1]) > 50
+
+
+# --- what is an input file (issue 19) ------------------------------------------------------
+
+# A child process that reads without limit must fail, not take the machine's memory.
+MEMORY_LIMIT = 2 * 2**30
+RUN_TIMEOUT = 120
+
+
+def run_limited(*argv: str, cap: int | None = None) -> subprocess.CompletedProcess[str]:
+    """``kgraph extract ARGV`` in a child with bounded memory and time (``cap``: the input
+    size cap, lowered as a test would monkeypatch it)."""
+    lower = "" if cap is None else f"textio.MAX_INPUT_BYTES = {cap}; "
+    script = (
+        "import sys; from kgraph.sources import textio; from kgraph.cli import main; "
+        f"{lower}sys.exit(main(sys.argv[1:]))"
+    )
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    return subprocess.run(
+        [sys.executable, "-c", script, "extract", *argv],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        preexec_fn=limit_memory,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_or_a_device_in_a_folder_is_skipped_without_opening_it(tmp_path: Path) -> None:
+    # /dev/zero was read until MemoryError, and opening the FIFO waited forever for a writer
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copyfile(BAD / "crlf.txt", inputs / "page.txt")
+    os.mkfifo(inputs / "pipe.txt")
+    (inputs / "pipe-link.txt").symlink_to(inputs / "pipe.txt")
+    (inputs / "zero.txt").symlink_to("/dev/zero")
+    done = run_limited(str(inputs))
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1
+    assert done.stderr.splitlines() == [
+        f"kgraph: warning: {inputs}/pipe-link.txt: a FIFO, not a regular file; skipped",
+        f"kgraph: warning: {inputs}/pipe.txt: a FIFO, not a regular file; skipped",
+        f"kgraph: warning: {inputs}/zero.txt: a link to /dev/zero, outside {inputs}; not followed",
+    ]
+
+
+def test_a_device_named_on_the_command_line_is_read_up_to_the_cap(tmp_path: Path) -> None:
+    done = run_limited("/dev/zero", str(BAD / "crlf.txt"), cap=2**20)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1
+    assert done.stderr.splitlines() == [
+        "kgraph: warning: /dev/zero: larger than 1 MB, not read (the limit for one input file)"
+    ]
+
+
+def test_a_file_larger_than_the_cap_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(textio, "MAX_INPUT_BYTES", 1000)
+    page = tmp_path / "big.txt"
+    page.write_bytes((BAD / "crlf.txt").read_bytes() * 10)
+    assert page.stat().st_size > 1000
+    code, records, err = run(capsys, str(page))
+    assert (code, records) == (2, [])
+    assert err.splitlines() == [
+        f"kgraph: warning: {page}: larger than 1,000 bytes, not read (the limit for one input file)",
+        f"kgraph: error: no papers found in {page}",
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_on_the_command_line_is_read_as_a_stream(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=((BAD / "crlf.txt").read_bytes(),))
+    writer.start()
+    code, records, err = run(capsys, str(fifo))
+    writer.join(timeout=RUN_TIMEOUT)
+    assert (code, len(records)) == (0, 1), err
+
+
+def test_links_leaving_the_folder_are_not_followed_but_a_named_link_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # in/passwd.txt -> /etc/passwd was read as a page of papers
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copyfile(BAD / "latin1.txt", outside / "private.txt")
+    inputs = tmp_path / "in"
+    (inputs / "sub").mkdir(parents=True)
+    shutil.copyfile(BAD / "crlf.txt", inputs / "sub" / "page.txt")
+    (inputs / "inside.txt").symlink_to(Path("sub", "page.txt"))
+    (inputs / "passwd.txt").symlink_to(outside / "private.txt")
+    (inputs / "sub" / "up.txt").symlink_to(Path("..", "..", "elsewhere", "private.txt"))
+    linked = tmp_path / "linked-in"
+    linked.symlink_to(inputs, target_is_directory=True)
+
+    code, records, err = run(capsys, str(linked))
+    assert code == 0
+    assert [r["sources"] for r in records] == [
+        [{"path": f"{linked}/inside.txt", "line": 1}, {"path": f"{linked}/sub/page.txt", "line": 1}]
+    ]
+    assert err.splitlines() == [
+        f"kgraph: warning: {linked}/passwd.txt: a link to {outside}/private.txt, outside {linked}; not followed",
+        f"kgraph: warning: {linked}/sub/up.txt: a link to {outside}/private.txt, outside {linked}; not followed",
+    ]
+    code, records, _ = run(capsys, str(inputs / "passwd.txt"))
+    assert code == 0
+    assert [r["title"] for r in records] == ["Café Évaluation: Modèles Généraux"]

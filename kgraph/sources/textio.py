@@ -10,6 +10,7 @@ import codecs
 import logging
 import os
 import re
+import stat
 from pathlib import Path
 
 from kgraph.errors import KgraphError
@@ -143,12 +144,93 @@ def _from_utf16_or_32(data: bytes, path: Path) -> bytes:
     return data
 
 
-def read_text(path: Path) -> str:
-    """The text of ``path``, or :class:`SkipFile` saying why it has none."""
+# No input is read past this: a real page, export or dump of abstracts is far smaller, and a
+# device (/dev/zero) or an endless pipe would otherwise be read until memory runs out.
+MAX_INPUT_BYTES = 512 * 2**20
+_READ_CHUNK = 2**20
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+def file_kind(mode: int) -> str | None:
+    """What a file of ``mode`` (``st_mode``) is when it is not a regular file, else None.
+
+    Examples
+    --------
+    >>> file_kind(os.stat(".").st_mode), file_kind(os.stat(__file__).st_mode)
+    ('a directory', None)
+    """
+    return next((kind for test, kind in _NOT_REGULAR if test(mode)), None)
+
+
+def _size(count: int) -> str:
+    """``count`` bytes, as a person reads a limit.
+
+    Examples
+    --------
+    >>> _size(512 * 2**20), _size(1000)
+    ('512 MB', '1,000 bytes')
+    """
+    return f"{count // 2**20:,} MB" if count % 2**20 == 0 else f"{count:,} bytes"
+
+
+def _too_large(path: Path) -> SkipFile:
+    return SkipFile(
+        f"{path}: larger than {_size(MAX_INPUT_BYTES)}, not read (the limit for one input file)"
+    )
+
+
+def _read_bounded(fd: int, path: Path, expected: int) -> bytes:
+    """All of ``fd``, or :class:`SkipFile` once it holds more than :data:`MAX_INPUT_BYTES`.
+
+    ``expected`` (a regular file's size) lets the whole file come in one read.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = os.read(fd, min(max(expected + 1, _READ_CHUNK), MAX_INPUT_BYTES + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_INPUT_BYTES:
+            raise _too_large(path)
+
+
+def _read_bytes(path: Path, regular_only: bool) -> bytes:
+    """The bytes of ``path``, at most :data:`MAX_INPUT_BYTES` of them.
+
+    With ``regular_only`` (a file found in a folder) anything but a regular file is skipped,
+    and the file is opened without blocking: opening a FIFO waits for a writer, maybe forever.
+    """
+    flags = os.O_RDONLY | os.O_NOCTTY | (os.O_NONBLOCK if regular_only else 0)
+    fd = os.open(path, flags)
     try:
-        data = path.read_bytes()
-    except IsADirectoryError as exc:
-        raise SkipFile(f"{path}: is a directory") from exc
+        info = os.fstat(fd)
+        kind = file_kind(info.st_mode)
+        if kind is not None and (regular_only or stat.S_ISDIR(info.st_mode)):
+            raise SkipFile(f"{path}: {kind}, not a regular file; skipped")
+        if kind is None and info.st_size > MAX_INPUT_BYTES:
+            raise _too_large(path)
+        return _read_bounded(fd, path, info.st_size if kind is None else 0)
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, *, regular_only: bool = False) -> str:
+    """The text of ``path``, or :class:`SkipFile` saying why it has none.
+
+    A path named by the user may be a FIFO or a device, read as a stream; with
+    ``regular_only`` (a file found in a folder) only a regular file is read.
+    """
+    try:
+        data = _read_bytes(path, regular_only)
     except PermissionError as exc:
         raise SkipFile(f"{path}: permission denied") from exc
     except OSError as exc:
