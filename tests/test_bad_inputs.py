@@ -32,8 +32,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[
         ("empty.txt", 0, "empty.txt: empty file"),
         ("whitespace.txt", 0, "whitespace.txt: empty file"),
         ("binary.txt", 0, "binary.txt: binary file, not text"),
-        ("latin1.txt", 1, "not UTF-8 (byte 3), read as Windows-1252"),
-        ("cp1252.txt", 1, "not UTF-8 (byte 0), read as Windows-1252"),
+        ("latin1.txt", 1, "latin1.txt: lines 1-2 not UTF-8, read as Windows-1252"),
+        ("cp1252.txt", 1, "cp1252.txt: lines 1-2 not UTF-8, read as Windows-1252"),
+        ("mixed_encodings.txt", 3, "mixed_encodings.txt: lines 3, 5-6 not UTF-8, read as Windows-1252"),
         ("bom.txt", 1, ""),
         ("crlf.txt", 1, ""),
         ("nul.txt", 1, "dropped 2 control or invisible characters"),
@@ -75,6 +76,33 @@ def test_encodings_are_decoded_to_the_right_characters(capsys: pytest.CaptureFix
     _, cp1252, _ = run(capsys, str(BAD / "cp1252.txt"))
     assert latin1[0]["title"] == "Café Évaluation: Modèles Généraux"
     assert cp1252[0]["title"] == "“Smart” Quotes — A Study of Typography in Abstracts"
+
+
+def test_one_line_in_another_encoding_leaves_the_utf8_lines_as_they_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # one Latin-1 line made the whole file Windows-1252: "Café" became "CafÃ©"
+    _, records, err = run(capsys, str(BAD / "mixed_encodings.txt"))
+    assert [r["title"] for r in records] == [
+        "Café Models: Naïve Baselines for Résumé Parsing",
+        "Zürich Speech: A Benchmark for Swiss German",
+        "Señor Translator: Machine Translation for Spanish Dialects",
+    ]
+    assert "résumé parsing" in str(records[0]["abstract"])
+    assert "Zürich Speech benchmark" in str(records[1]["abstract"])
+    assert "Año Nuevo" in str(records[2]["abstract"])
+    assert [line for line in err.splitlines() if "UTF-8" in line] == [
+        f"kgraph: warning: {BAD}/mixed_encodings.txt: lines 3, 5-6 not UTF-8, read as Windows-1252"
+    ]
+
+
+def test_a_line_not_even_windows_1252_is_read_as_latin1_and_said_apart(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # 0x81 is one of the five bytes Windows-1252 leaves undefined
+    text = textio.decode("naïve\n".encode() + b"\x81 x\n" + "Zürich".encode("cp1252"), "f.txt")
+    assert text == "naïve\n x\nZürich", "the C1 control U+0081 dropped"
+    assert "f.txt: line 2 not UTF-8, read as Latin-1; line 3 as Windows-1252" in caplog.text
 
 
 def test_invisible_and_bidi_controls_are_dropped_but_text_stays(

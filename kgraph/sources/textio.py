@@ -83,7 +83,8 @@ def display_path(path: Path) -> str:
 
 
 def decode(data: bytes, name: str) -> str:
-    """Decode bytes as UTF-8 (BOM allowed), else Windows-1252, else Latin-1, warning on fallback.
+    """Decode bytes as UTF-8 (BOM allowed), line by line, a line that is not UTF-8 as
+    Windows-1252 (else Latin-1), warning once about those lines.
 
     CR/CRLF line ends become LF. Control characters other than tab and line feed (NUL, escape,
     form feed, C1 controls ...), invisible ones (zero-width space, bidirectional overrides) and
@@ -97,24 +98,75 @@ def decode(data: bytes, name: str) -> str:
     'café\\n'
     >>> decode("café".encode("cp1252"), "x")
     'café'
+    >>> decode("café\\n".encode("utf-8") + "café".encode("cp1252"), "x")
+    'café\\ncafé'
     >>> decode(b"a\\x00b\\x1bc", "x")
     'abc'
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        try:
-            text = data.decode("cp1252")
-            encoding = "Windows-1252"
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            encoding = "Latin-1"
-        log.warning("%s: not UTF-8 (byte %d), read as %s", name, exc.start, encoding)
+    except UnicodeDecodeError:
+        # One line pasted from elsewhere must not turn every other line into mojibake.
+        text = _decode_by_line(data, name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cleaned, dropped = drop_controls(text)
     if dropped:
         log.warning("%s: dropped %d control or invisible characters", name, dropped)
     return cleaned
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")  # the same bytes in UTF-8, Windows-1252 and Latin-1
+_FALLBACKS = (("cp1252", "Windows-1252"), ("latin-1", "Latin-1"))
+
+
+def _decode_by_line(data: bytes, name: str) -> str:
+    """``data`` decoded line by line, as :func:`decode` describes; lines joined by LF."""
+    lines = []
+    fallen_back: dict[str, list[int]] = {}
+    for number, line in enumerate(_LINE_END.split(data.removeprefix(codecs.BOM_UTF8)), 1):
+        try:
+            lines.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        for encoding, label in _FALLBACKS:
+            try:
+                lines.append(line.decode(encoding))
+            except UnicodeDecodeError:  # Windows-1252 leaves five bytes undefined
+                continue
+            fallen_back.setdefault(label, []).append(number)
+            break
+    said = [f"{line_ranges(numbers)} as {label}" for label, numbers in fallen_back.items()]
+    said[0] = said[0].replace(" as ", " not UTF-8, read as ", 1)
+    log.warning("%s: %s", name, "; ".join(said))
+    return "\n".join(lines)
+
+
+def line_ranges(numbers: list[int], most: int = 10) -> str:
+    """Ascending line numbers, compactly: runs as ranges, past ``most`` ranges a count.
+
+    Examples
+    --------
+    >>> line_ranges([3]), line_ranges([2, 5, 6, 7, 9])
+    ('line 3', 'lines 2, 5-7, 9')
+    >>> line_ranges(list(range(1, 100, 2)), most=3)
+    'lines 1, 3, 5 and 47 more'
+    """
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    shown = ", ".join(
+        f"{first}-{last}" if last > first else f"{first}" for first, last in runs[:most]
+    )
+    more = sum(last - first + 1 for first, last in runs[most:])
+    return (
+        ("line " if len(numbers) == 1 else "lines ")
+        + shown
+        + (f" and {more:,} more" if more else "")
+    )
 
 
 # UTF-32's byte order marks first: UTF-32LE's starts with UTF-16LE's
