@@ -34,6 +34,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[
         ("binary.txt", 0, "binary.txt: binary file, not text"),
         ("latin1.txt", 1, "latin1.txt: lines 1-2 not UTF-8, read as Windows-1252"),
         ("cp1252.txt", 1, "cp1252.txt: lines 1-2 not UTF-8, read as Windows-1252"),
+        ("duplicates.jsonl", 2, 'duplicates.jsonl:1: duplicate key "title" in one record; the last value is used'),
         ("mixed_encodings.txt", 3, "mixed_encodings.txt: lines 3, 5-6 not UTF-8, read as Windows-1252"),
         ("bom.txt", 1, ""),
         ("crlf.txt", 1, ""),
@@ -103,6 +104,44 @@ def test_a_line_not_even_windows_1252_is_read_as_latin1_and_said_apart(
     text = textio.decode("naïve\n".encode() + b"\x81 x\n" + "Zürich".encode("cp1252"), "f.txt")
     assert text == "naïve\n x\nZürich", "the C1 control U+0081 dropped"
     assert "f.txt: line 2 not UTF-8, read as Latin-1; line 3 as Windows-1252" in caplog.text
+
+
+def test_a_repeated_key_and_a_repeated_id_are_warned_about_and_one_id_is_one_paper(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the last "title" won silently, and the record giving id p1 again was a second paper
+    _, records, err = run(capsys, str(BAD / "duplicates.jsonl"))
+    exedec = "ExeDec: Execution Decomposition for Compositional Generalization in Neural Program Synthesis"
+    assert [r["title"] for r in records] == [
+        exedec,
+        "Data Factors for Better Compositional Generalization",
+    ]
+    source = f"{BAD}/duplicates.jsonl"
+    assert [s["line"] for s in records[0]["sources"]] == [1, 3]
+    assert records[0]["authors"] == 2, "metadata the first listing lacked is filled in"
+    assert err.splitlines() == [
+        f'kgraph: warning: {source}:1: duplicate key "title" in one record; the last value is used',
+        f"kgraph: warning: {source}:3: id 'p1' is that of {exedec[:40] + '…'!r} ({source}:1): "
+        "read as another listing of it",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('[{"title": "A", "abstract": "x", "title": "ExeDec"}]', 1),
+        ('{"data": [\n{"title": "B"},\n{"abstract": "x", "title": "A", "title": "ExeDec"}\n]}', 3),
+        ('{"title": "A",\n"abstract": "x", "title": "ExeDec"}', 1),
+    ],
+)
+def test_a_repeated_key_in_a_json_document_is_warned_about_at_its_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, line: int
+) -> None:
+    (tmp_path / "p.json").write_text(text)
+    _, records, err = run(capsys, str(tmp_path / "p.json"))
+    assert "ExeDec" in [r["title"] for r in records]
+    assert f"p.json:{line} (record" in err
+    assert 'duplicate key "title" in one record; the last value is used' in err
 
 
 def test_invisible_and_bidi_controls_are_dropped_but_text_stays(

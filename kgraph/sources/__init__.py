@@ -153,7 +153,7 @@ def read_file(path: Path, fmt: str | None = None, *, found: bool = False) -> lis
         log.warning("%s", exc)
         return []
     kept = []
-    for paper in map(_bounded, map(_cleaned, papers)):
+    for paper in _one_paper_per_id(map(_bounded, map(_cleaned, papers))):
         if paper.key:
             kept.append(paper)
         else:  # nothing to tell it from other papers by (and no id): "???", emoji only
@@ -163,6 +163,31 @@ def read_file(path: Path, fmt: str | None = None, *, found: bool = False) -> lis
     if not kept:
         log.warning("%s: no papers found", source)
     return kept
+
+
+def _one_paper_per_id(papers: Iterable[Paper]) -> Iterator[Paper]:
+    """A file's papers, a record giving an earlier record's ``id`` under another title made
+    a listing of that paper (with its title), with a warning: it is then merged with it as
+    two listings of one title are.
+
+    Only within one file: ids of different files may come from different numberings.
+    """
+    first: dict[str, Paper] = {}
+    for paper in papers:
+        record_id = paper.metadata.get("id")
+        if isinstance(record_id, str):
+            seen = first.setdefault(record_id, paper)
+            if seen.key != paper.key:
+                title = seen.title if len(seen.title) <= 40 else seen.title[:40] + "…"
+                log.warning(
+                    "%s: id %r is that of %r (%s): read as another listing of it",
+                    _where(paper),
+                    record_id,
+                    title,
+                    _where(seen),
+                )
+                paper = replace(paper, title=seen.title)
+        yield paper
 
 
 def _cleaned(paper: Paper) -> Paper:
