@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import resource
@@ -35,6 +36,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[
         ("latin1.txt", 1, "latin1.txt: lines 1-2 not UTF-8, read as Windows-1252"),
         ("cp1252.txt", 1, "cp1252.txt: lines 1-2 not UTF-8, read as Windows-1252"),
         ("duplicates.jsonl", 2, 'duplicates.jsonl:1: duplicate key "title" in one record; the last value is used'),
+        ("excel_european.csv", 2, ""),
         ("mixed_encodings.txt", 3, "mixed_encodings.txt: lines 3, 5-6 not UTF-8, read as Windows-1252"),
         ("bom.txt", 1, ""),
         ("crlf.txt", 1, ""),
@@ -142,6 +144,33 @@ def test_a_repeated_key_in_a_json_document_is_warned_about_at_its_record(
     assert "ExeDec" in [r["title"] for r in records]
     assert f"p.json:{line} (record" in err
     assert 'duplicate key "title" in one record; the last value is used' in err
+
+
+def test_excels_european_csv_with_a_bom_and_semicolons_is_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # it was refused: "header has no title or abstract column (found: title;abstract;...)"
+    _, records, err = run(capsys, str(BAD / "excel_european.csv"))
+    assert [(r["title"], r.get("authors")) for r in records] == [
+        ("ExeDec: Execution Decomposition for Compositional Generalization", 2),
+        ("Data Factors; Better Compositional Generalization", 1),
+    ]
+    assert "by 3,5 points" in str(records[0]["abstract"])
+    assert err == ""
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_the_csv_delimiter_is_told_by_the_header_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], delimiter: str
+) -> None:
+    rows = [["title", "abstract", "date"], ["ExeDec, v2", "We propose ExeDec; it works.", "2023"]]
+    with (tmp_path / "t.csv").open("w", newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    code, records, _ = run(capsys, str(tmp_path / "t.csv"))
+    assert code == 0
+    assert [(r["title"], r["abstract"], r["date"]) for r in records] == [
+        ("ExeDec, v2", "We propose ExeDec; it works.", "2023")
+    ]
 
 
 def test_invisible_and_bidi_controls_are_dropped_but_text_stays(
