@@ -256,11 +256,25 @@ def read_state(out: Path) -> list[Extraction]:
                         f"{path}:{number}: not an extraction record ({type(exc).__name__}: "
                         f"{exc}); rebuild with 'kgraph build'"
                     ) from exc
+                except RecursionError as exc:
+                    raise KgraphError(
+                        f"{path}:{number}: not an extraction record (nested too deeply); "
+                        "rebuild with 'kgraph build'"
+                    ) from exc
     except UnicodeDecodeError as exc:
         raise KgraphError(f"{path}: not UTF-8; rebuild with 'kgraph build'") from exc
     except OSError as exc:
         raise KgraphError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     return extractions
+
+
+def check_not_state(inputs: Sequence[Path], out: Path) -> None:
+    """Refuse the state of the build in ``out`` as an input to add to it: its papers are
+    all known, and the user most likely meant another file."""
+    state = out / ENTITIES_FILE
+    for path in inputs:
+        if path.is_file() and state.is_file() and path.samefile(state):
+            raise KgraphError(f"{path}: the state of the build in {out}, not an input to add to it")
 
 
 @dataclass

@@ -22,6 +22,7 @@ from rdflib.term import Identifier
 from kgraph import __version__, questions, store
 from kgraph.build import (
     BuildOptions,
+    check_not_state,
     check_out,
     extract_all,
     grow,
@@ -166,6 +167,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
     state = read_state(options.out)
+    check_not_state(args.inputs, options.out)
     papers = read_papers(args.inputs, args.format, skip=options.out)
     extractions, growth = grow(state, papers, options, update=args.update)
     summary = write_outputs(extractions, options)

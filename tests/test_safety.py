@@ -675,3 +675,43 @@ def test_out_to_a_fifo_whose_reader_left_is_one_line(
         f"kgraph: error: {fifo}: cannot write (Broken pipe)"
     ]
     assert fifo.is_fifo()
+
+
+# --- the state `kgraph add` grows from (issue 19) ---------------------------------------------
+
+
+def test_a_state_line_nested_too_deeply_is_one_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a RecursionError traceback
+    out = tmp_path / "out"
+    assert build([BAD / "crlf.txt"], out) == 0
+    with (out / ENTITIES_FILE).open("a", encoding="utf-8") as handle:
+        handle.write('{"title": "A", "entities": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    before = snapshot(out)
+    assert main(["add", str(BAD / "truncated.txt"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {out / ENTITIES_FILE}:2: not an extraction record (nested too deeply); "
+        "rebuild with 'kgraph build'"
+    ]
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("how", ["as named", "through a link", "by another path"])
+def test_adding_a_builds_own_state_to_it_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    out = tmp_path / "out"
+    assert build([BAD / "crlf.txt"], out) == 0
+    before = snapshot(out)
+    state = out / ENTITIES_FILE
+    if how == "through a link":
+        (tmp_path / "state.jsonl").symlink_to(state)
+        state = tmp_path / "state.jsonl"
+    elif how == "by another path":
+        state = tmp_path / "." / "out" / ".." / "out" / ENTITIES_FILE
+    assert main(["add", str(state), str(BAD / "truncated.txt"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {state}: the state of the build in {out}, not an input to add to it"
+    ]
+    assert snapshot(out) == before
