@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -34,6 +35,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS
 
+import kgraph.build
 from kgraph.build import (
     BENCHMARKS_HTML_FILE,
     ENTITIES_FILE,
@@ -386,6 +388,67 @@ def test_ctrl_c_while_writing_exits_130_with_one_line_and_whole_files(
     after = outputs(prior_out)
     for name in OUTPUTS:
         assert after[name] in (prior[name], corpus_build[name]), name
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_a_build_failing_part_way_leaves_every_output_as_it_was(
+    corpus: Path,
+    prior_out: Path,
+    prior: dict[str, bytes],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    in_workers: bool,
+) -> None:
+    # the disk filled up at graph.html: graph.ttl and graph.graphml were new, the rest old
+    def full_disk(graph: nx.MultiDiGraph, target: Path, **options: Any) -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_text("half a page")
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(kgraph.build, "write_html", full_disk)
+    if in_workers:
+        monkeypatch.setattr(kgraph.build, "PARALLEL_EXPORT_MIN_PAPERS", 1)
+    assert build([corpus], prior_out) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {prior_out / HTML_FILE}: cannot write (No space left on device)"
+    ]
+    assert outputs(prior_out) == prior
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
+def test_outputs_are_renamed_into_place_together_once_all_are_written(
+    corpus: Path,
+    prior_out: Path,
+    prior: dict[str, bytes],
+    corpus_build: dict[str, bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_disk = []
+    real = kgraph.build.write_jsonl
+
+    def look_then_write(extractions: Any, target: Path) -> None:  # the last writer
+        on_disk.append(outputs(prior_out))
+        real(extractions, target)
+
+    monkeypatch.setattr(kgraph.build, "write_jsonl", look_then_write)
+    assert build([corpus], prior_out) == 0
+    assert on_disk == [prior], "while the last output was written, the old set was in place"
+    assert outputs(prior_out) == corpus_build
+
+
+def test_an_output_name_taken_by_a_folder_fails_before_any_output_is_replaced(
+    corpus: Path, prior_out: Path, prior: dict[str, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (prior_out / BENCHMARKS_HTML_FILE).unlink()
+    (prior_out / BENCHMARKS_HTML_FILE).mkdir()
+    assert build([corpus], prior_out) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {prior_out / BENCHMARKS_HTML_FILE}: cannot write (a folder is there)"
+    ]
+    assert {name: data for name, data in prior.items() if name != BENCHMARKS_HTML_FILE} == {
+        name: (prior_out / name).read_bytes() for name in OUTPUTS if name != BENCHMARKS_HTML_FILE
+    }
     assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
 
 
