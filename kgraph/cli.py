@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ from kgraph.export.atomic import write_text
 from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
 from kgraph.export.jsonl import record
+from kgraph.export.lock import locked
 from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
 from kgraph.extract import Settings, cpu_cores
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
@@ -117,6 +119,18 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     return list(args.inputs) or [DEFAULT_INPUT]
 
 
+def _holding_out(command: Command) -> Command:
+    """``command`` run holding the lock on its ``--out`` folder: one kgraph at a time."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        with locked(check_out(args.out)):
+            return command(args)
+
+    return run
+
+
+@_holding_out
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
@@ -163,6 +177,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+@_holding_out
 def cmd_add(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)

@@ -364,11 +364,14 @@ def test_sigkill_while_writing_leaves_old_or_new_files_and_the_next_build_cleans
     left = [p for p in prior_out.iterdir() if temp_owner(p.name, prior_out / TURTLE_FILE)]
     assert len(left) == 1, "killed while writing graph.ttl: its temporary file is left"
     assert after[TURTLE_FILE] == prior[TURTLE_FILE], "and graph.ttl is still the old one"
+    lock = prior_out / ".kgraph.lock"
+    assert lock.read_text() == f"{process.pid}\n", "and its lock file, naming a dead process"
 
     concurrent = prior_out / ".graph.ttl.kgraph-1-abcdefgh.tmp"  # pid 1 is running
     concurrent.write_text("another build's")
     assert build([BAD / "truncated.txt"], prior_out) == 0
     assert not left[0].exists()
+    assert not lock.exists(), "the next build took the lock over, and left none"
     assert concurrent.read_text() == "another build's"
     check_outputs(prior_out)
 
@@ -630,6 +633,52 @@ def test_input_order_changes_only_the_order_of_papers(
     sorted_ids = [json.loads(line)["id"] for line in corpus_build[ENTITIES_FILE].splitlines()]
     assert reversed_ids != sorted_ids
     assert sorted(reversed_ids) == sorted(sorted_ids)
+
+
+# --- one kgraph at a time writes an --out folder -----------------------------------------------
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from kgraph.export.lock import locked
+with locked(Path(sys.argv[1])):
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("command", ["build", "add"])
+def test_a_second_kgraph_writing_the_same_out_is_one_line_and_exit_2(
+    command: str, prior_out: Path, prior: dict[str, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # both exited 0, and an interleaving could leave files from both builds
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(prior_out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
+        assert main([command, str(BAD / "truncated.txt"), "--out", str(prior_out)]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"kgraph: error: {prior_out}/ is being written by another kgraph, pid {holder.pid}"
+        ]
+        assert outputs(prior_out) == prior
+    finally:
+        holder.communicate("", timeout=KILL_TIMEOUT)
+    assert main(["-q", command, str(BAD / "truncated.txt"), "--out", str(prior_out)]) == 0
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
+def test_a_lock_whose_process_is_gone_is_taken_over(prior_out: Path) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
+    )
+    (prior_out / ".kgraph.lock").write_text(f"{int(gone.stdout)}\n")
+    assert build([BAD / "truncated.txt"], prior_out) == 0
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
 
 
 # --- --out holds the user's files too ---------------------------------------------------------
