@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kgraph.cli import main
+from kgraph.model import normalise_title
 from kgraph.sources import textio
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -37,6 +38,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[
         ("cp1252.txt", 1, "cp1252.txt: lines 1-2 not UTF-8, read as Windows-1252"),
         ("duplicates.jsonl", 2, 'duplicates.jsonl:1: duplicate key "title" in one record; the last value is used'),
         ("excel_european.csv", 2, ""),
+        ("lookalike_titles.txt", 2, ""),
         ("mixed_encodings.txt", 3, "mixed_encodings.txt: lines 3, 5-6 not UTF-8, read as Windows-1252"),
         ("bom.txt", 1, ""),
         ("crlf.txt", 1, ""),
@@ -171,6 +173,42 @@ def test_the_csv_delimiter_is_told_by_the_header_line(
     assert [(r["title"], r["abstract"], r["date"]) for r in records] == [
         ("ExeDec, v2", "We propose ExeDec; it works.", "2023")
     ]
+
+
+def test_a_title_with_greek_or_cyrillic_look_alike_letters_is_the_same_paper(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "Attention Is All You Need" with a Cyrillic A and o and a Greek N was a second paper
+    _, records, _ = run(capsys, str(BAD / "lookalike_titles.txt"))
+    assert [(r["title"], [s["line"] for s in r["sources"]]) for r in records] == [
+        ("Attention Is All You Need", [1, 3]),
+        ("CodeChain: Towards Modular Code Generation", [5, 7]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "other"),
+    [
+        ("\u0399mage Classification with Transformers", "Image classification with transformers"),
+        ("\u041c\u0435ta-Learning for Few-Shot \u0422asks", "Meta-Learning for Few-Shot Tasks"),
+        ("Learning ɱodels", "Learning models"),
+        ("ΜΟΝΤΕΛΑ ΓΛΩΣΣΑΣ", "Μοντελα Γλωσσας"),
+        ("Δ-Networks for Sparse Data", "δ-NETWORKS FOR SPARSE DATA"),
+    ],
+)
+def test_look_alike_letters_and_case_give_one_title_key(title: str, other: str) -> None:
+    assert normalise_title(title) == normalise_title(other)
+
+
+@pytest.mark.parametrize(
+    ("title", "other"),
+    [
+        ("Нейронные сети", "Heйpoнныe ceти"),  # a Cyrillic title keeps its letters
+        ("Machine Translation", "Machine Tran\u0455lation Systems"),
+    ],
+)
+def test_titles_that_only_share_look_alikes_stay_apart(title: str, other: str) -> None:
+    assert normalise_title(title) != normalise_title(other)
 
 
 def test_invisible_and_bidi_controls_are_dropped_but_text_stays(
