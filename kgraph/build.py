@@ -20,7 +20,7 @@ import networkx as nx
 from tqdm import tqdm
 
 from kgraph.errors import KgraphError
-from kgraph.export.atomic import atomic_path, remove_stale
+from kgraph.export.atomic import Rename, atomic_path, remove_stale, rename_all, renames_deferred
 from kgraph.export.graphml import write_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, write_benchmarks_html, write_html
 from kgraph.export.jsonl import from_record, lines
@@ -199,17 +199,31 @@ def run_writers(
 ) -> None:
     """Call every writer; in worker processes when ``parallel`` and this system can fork.
 
-    A writer's :class:`KgraphError` is raised here, whichever process it happened in; every
-    file is written under a temporary name and renamed when complete, so a failed writer
-    leaves the file it was writing as it was. Workers stopped mid-write (Ctrl-C, or another
-    writer failed) cannot remove their temporary files: the temporary files of ``targets``
-    whose writer is gone are removed here.
+    A writer's :class:`KgraphError` is raised here, whichever process it happened in. Every
+    file is written under a temporary name, and all are renamed into place together once
+    every writer is done: a failed writer (a full disk) leaves every file as it was, not
+    some new and some old. Workers stopped mid-write (Ctrl-C, or another writer failed)
+    cannot remove their temporary files: the temporary files of ``targets`` whose writer is
+    gone are removed here.
     """
     workers = min(len(writers), cpu_cores())
-    if not parallel or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for writer in writers:
-            writer()
-        return
+    with renames_deferred() as renames:
+        if not parallel or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            for writer in writers:
+                writer()
+        else:
+            _in_workers(writers, workers, targets, renames)
+    rename_all(renames)
+
+
+def _in_workers(
+    writers: list[Callable[[], None]],
+    workers: int,
+    targets: Sequence[Path],
+    renames: list[Rename],
+) -> None:
+    """Run ``writers`` in ``workers`` forked processes, adding the renames each leaves to
+    ``renames`` as it finishes (to be removed if a later one fails)."""
     _WRITERS[:] = writers
     # The workers share the parent's memory until they write to it. Their garbage collector
     # would write to every object it scans (copying the whole graph into each worker):
@@ -217,19 +231,21 @@ def run_writers(
     gc.freeze()
     try:
         with quiet_pool(multiprocessing.get_context("fork"), workers) as pool:
-            for _ in pool.imap_unordered(_run_writer, range(len(writers))):
-                pass
+            for done in pool.imap_unordered(_run_writer, range(len(writers))):
+                renames.extend(done)
     except BaseException:
         for target in targets:  # leaving the pool terminated and joined its workers
-            remove_stale(target)
+            remove_stale(target, mine=True)
         raise
     finally:
         gc.unfreeze()
         _WRITERS.clear()
 
 
-def _run_writer(index: int) -> None:
-    _WRITERS[index]()
+def _run_writer(index: int) -> list[Rename]:
+    with renames_deferred() as renames:  # made by the parent, with the other writers' renames
+        _WRITERS[index]()
+    return renames
 
 
 def read_state(out: Path) -> list[Extraction]:
@@ -256,11 +272,25 @@ def read_state(out: Path) -> list[Extraction]:
                         f"{path}:{number}: not an extraction record ({type(exc).__name__}: "
                         f"{exc}); rebuild with 'kgraph build'"
                     ) from exc
+                except RecursionError as exc:
+                    raise KgraphError(
+                        f"{path}:{number}: not an extraction record (nested too deeply); "
+                        "rebuild with 'kgraph build'"
+                    ) from exc
     except UnicodeDecodeError as exc:
         raise KgraphError(f"{path}: not UTF-8; rebuild with 'kgraph build'") from exc
     except OSError as exc:
         raise KgraphError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     return extractions
+
+
+def check_not_state(inputs: Sequence[Path], out: Path) -> None:
+    """Refuse the state of the build in ``out`` as an input to add to it: its papers are
+    all known, and the user most likely meant another file."""
+    state = out / ENTITIES_FILE
+    for path in inputs:
+        if path.is_file() and state.is_file() and path.samefile(state):
+            raise KgraphError(f"{path}: the state of the build in {out}, not an input to add to it")
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import os
 import shutil
@@ -21,6 +22,7 @@ from rdflib.term import Identifier
 from kgraph import __version__, questions, store
 from kgraph.build import (
     BuildOptions,
+    check_not_state,
     check_out,
     extract_all,
     grow,
@@ -31,6 +33,7 @@ from kgraph.errors import KgraphError
 from kgraph.export.atomic import write_text
 from kgraph.export.graphml import read_graphml
 from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
+from kgraph.export.lock import locked
 from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
 from kgraph.extract import Settings, cpu_cores
 from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
@@ -111,6 +114,18 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     return list(args.inputs) or [DEFAULT_INPUT]
 
 
+def _holding_out(command: Command) -> Command:
+    """``command`` run holding the lock on its ``--out`` folder: one kgraph at a time."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        with locked(check_out(args.out)):
+            return command(args)
+
+    return run
+
+
+@_holding_out
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
@@ -169,10 +184,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+@_holding_out
 def cmd_add(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
     state = read_state(options.out)
+    check_not_state(args.inputs, options.out)
     papers = read_papers(args.inputs, args.format, skip=options.out)
     extractions, growth = grow(state, papers, options, update=args.update)
     summary = write_outputs(extractions, options)

@@ -15,6 +15,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from kgraph.titles import fold_confusables
+
 
 class EntityType(StrEnum):
     """The kinds of things a paper introduces or uses (see the annotation guidelines)."""
@@ -48,10 +50,12 @@ def normalise_title(title: str) -> str:
     'exedec execution decomposition'
     >>> normalise_title("Глубокое обучение: Café_Модель")
     'глубокое обучение cafe модель'
+    >>> normalise_title("\\u0410ttention Is All Y\\u043eu \\u039deed")  # Cyrillic, Greek
+    'attention is all you need'
     """
     if title.isascii():  # most titles: no accents to strip (the same result, much faster)
         return _NON_ALNUM.sub(" ", title.casefold()).strip()
-    folded = unicodedata.normalize("NFKD", title).casefold()
+    folded = fold_confusables(unicodedata.normalize("NFKD", title))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", folded).strip()
 

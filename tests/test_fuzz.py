@@ -10,7 +10,8 @@ reads back as the graph kgraph built.
 The ``kgraph-ci`` profile (the default) is derandomized: CI runs the same examples every
 time, and no example database is kept (hypothesis still caches Unicode tables in the
 git-ignored ``.hypothesis/``). ``HYPOTHESIS_PROFILE=kgraph-explore`` draws new, more numerous
-examples for a longer local hunt.
+examples for a longer local hunt; ``benchmarks/soak.py inputs`` draws from these strategies
+through ``kgraph build`` and ``kgraph add`` for a set time.
 """
 
 from __future__ import annotations

@@ -79,3 +79,18 @@ def test_workers_garbage_collector_leaves_the_inherited_objects_alone(tmp_path: 
     run_writers([partial(_record_frozen, mark) for mark in marks], parallel=True)
     assert all(int(mark.read_text()) > 10_000 for mark in marks)
     assert gc.get_freeze_count() == 0
+
+
+def _write_own_name(target: Path) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(tmp.name)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="writes in turn on one core")
+def test_a_workers_files_wait_for_their_rename_under_the_parents_pid(tmp_path: Path) -> None:
+    # under the worker's pid, a file whose worker had exited was "stale" until the parent
+    # renamed it: another kgraph writing the same target could remove it in between
+    target = tmp_path / "graph.ttl"
+    writers = [partial(_write_own_name, target), partial(write_text, tmp_path / "b.txt", "b")]
+    run_writers(writers, parallel=True)
+    assert target.read_text().startswith(f".graph.ttl.kgraph-{os.getpid()}-")

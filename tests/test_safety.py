@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -34,6 +35,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS
 
+import kgraph.build
 from kgraph.build import (
     BENCHMARKS_HTML_FILE,
     ENTITIES_FILE,
@@ -362,11 +364,14 @@ def test_sigkill_while_writing_leaves_old_or_new_files_and_the_next_build_cleans
     left = [p for p in prior_out.iterdir() if temp_owner(p.name, prior_out / TURTLE_FILE)]
     assert len(left) == 1, "killed while writing graph.ttl: its temporary file is left"
     assert after[TURTLE_FILE] == prior[TURTLE_FILE], "and graph.ttl is still the old one"
+    lock = prior_out / ".kgraph.lock"
+    assert lock.read_text() == f"{process.pid}\n", "and its lock file, naming a dead process"
 
     concurrent = prior_out / ".graph.ttl.kgraph-1-abcdefgh.tmp"  # pid 1 is running
     concurrent.write_text("another build's")
     assert build([BAD / "truncated.txt"], prior_out) == 0
     assert not left[0].exists()
+    assert not lock.exists(), "the next build took the lock over, and left none"
     assert concurrent.read_text() == "another build's"
     check_outputs(prior_out)
 
@@ -386,6 +391,67 @@ def test_ctrl_c_while_writing_exits_130_with_one_line_and_whole_files(
     after = outputs(prior_out)
     for name in OUTPUTS:
         assert after[name] in (prior[name], corpus_build[name]), name
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_a_build_failing_part_way_leaves_every_output_as_it_was(
+    corpus: Path,
+    prior_out: Path,
+    prior: dict[str, bytes],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    in_workers: bool,
+) -> None:
+    # the disk filled up at graph.html: graph.ttl and graph.graphml were new, the rest old
+    def full_disk(graph: nx.MultiDiGraph, target: Path, **options: Any) -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_text("half a page")
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(kgraph.build, "write_html", full_disk)
+    if in_workers:
+        monkeypatch.setattr(kgraph.build, "PARALLEL_EXPORT_MIN_PAPERS", 1)
+    assert build([corpus], prior_out) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {prior_out / HTML_FILE}: cannot write (No space left on device)"
+    ]
+    assert outputs(prior_out) == prior
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
+def test_outputs_are_renamed_into_place_together_once_all_are_written(
+    corpus: Path,
+    prior_out: Path,
+    prior: dict[str, bytes],
+    corpus_build: dict[str, bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_disk = []
+    real = kgraph.build.write_jsonl
+
+    def look_then_write(extractions: Any, target: Path) -> None:  # the last writer
+        on_disk.append(outputs(prior_out))
+        real(extractions, target)
+
+    monkeypatch.setattr(kgraph.build, "write_jsonl", look_then_write)
+    assert build([corpus], prior_out) == 0
+    assert on_disk == [prior], "while the last output was written, the old set was in place"
+    assert outputs(prior_out) == corpus_build
+
+
+def test_an_output_name_taken_by_a_folder_fails_before_any_output_is_replaced(
+    corpus: Path, prior_out: Path, prior: dict[str, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (prior_out / BENCHMARKS_HTML_FILE).unlink()
+    (prior_out / BENCHMARKS_HTML_FILE).mkdir()
+    assert build([corpus], prior_out) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {prior_out / BENCHMARKS_HTML_FILE}: cannot write (a folder is there)"
+    ]
+    assert {name: data for name, data in prior.items() if name != BENCHMARKS_HTML_FILE} == {
+        name: (prior_out / name).read_bytes() for name in OUTPUTS if name != BENCHMARKS_HTML_FILE
+    }
     assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
 
 
@@ -569,6 +635,52 @@ def test_input_order_changes_only_the_order_of_papers(
     assert sorted(reversed_ids) == sorted(sorted_ids)
 
 
+# --- one kgraph at a time writes an --out folder -----------------------------------------------
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from kgraph.export.lock import locked
+with locked(Path(sys.argv[1])):
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("command", ["build", "add"])
+def test_a_second_kgraph_writing_the_same_out_is_one_line_and_exit_2(
+    command: str, prior_out: Path, prior: dict[str, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # both exited 0, and an interleaving could leave files from both builds
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(prior_out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
+        assert main([command, str(BAD / "truncated.txt"), "--out", str(prior_out)]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"kgraph: error: {prior_out}/ is being written by another kgraph, pid {holder.pid}"
+        ]
+        assert outputs(prior_out) == prior
+    finally:
+        holder.communicate("", timeout=KILL_TIMEOUT)
+    assert main(["-q", command, str(BAD / "truncated.txt"), "--out", str(prior_out)]) == 0
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
+def test_a_lock_whose_process_is_gone_is_taken_over(prior_out: Path) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
+    )
+    (prior_out / ".kgraph.lock").write_text(f"{int(gone.stdout)}\n")
+    assert build([BAD / "truncated.txt"], prior_out) == 0
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+
+
 # --- --out holds the user's files too ---------------------------------------------------------
 
 
@@ -675,3 +787,43 @@ def test_out_to_a_fifo_whose_reader_left_is_one_line(
         f"kgraph: error: {fifo}: cannot write (Broken pipe)"
     ]
     assert fifo.is_fifo()
+
+
+# --- the state `kgraph add` grows from (issue 19) ---------------------------------------------
+
+
+def test_a_state_line_nested_too_deeply_is_one_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a RecursionError traceback
+    out = tmp_path / "out"
+    assert build([BAD / "crlf.txt"], out) == 0
+    with (out / ENTITIES_FILE).open("a", encoding="utf-8") as handle:
+        handle.write('{"title": "A", "entities": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    before = snapshot(out)
+    assert main(["add", str(BAD / "truncated.txt"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {out / ENTITIES_FILE}:2: not an extraction record (nested too deeply); "
+        "rebuild with 'kgraph build'"
+    ]
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("how", ["as named", "through a link", "by another path"])
+def test_adding_a_builds_own_state_to_it_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    out = tmp_path / "out"
+    assert build([BAD / "crlf.txt"], out) == 0
+    before = snapshot(out)
+    state = out / ENTITIES_FILE
+    if how == "through a link":
+        (tmp_path / "state.jsonl").symlink_to(state)
+        state = tmp_path / "state.jsonl"
+    elif how == "by another path":
+        state = tmp_path / "." / "out" / ".." / "out" / ENTITIES_FILE
+    assert main(["add", str(state), str(BAD / "truncated.txt"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kgraph: error: {state}: the state of the build in {out}, not an input to add to it"
+    ]
+    assert snapshot(out) == before

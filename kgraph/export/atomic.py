@@ -5,6 +5,10 @@ same folder, which replaces the target only once it is complete and on disk. The
 file is named ``.<target name>.kgraph-<pid>-<random>.tmp``; a process killed before it could
 remove its own (SIGKILL, a power cut) leaves one behind, and the next write of the same target
 removes it once that process is gone. No other file is ever removed.
+
+The outputs of a build are one set: inside :func:`renames_deferred` each completed file stays
+under its temporary name, and :func:`rename_all` renames them all at the end, so that a build
+failing part-way (a full disk) leaves the old set, not a mix of old and new files.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from kgraph.errors import KgraphError
@@ -26,6 +30,15 @@ _TEMP_SUFFIX = ".tmp"
 _TEMP_NAME = re.compile(
     rf"\.(?P<target>.+){re.escape(_TEMP_MARK)}(?P<pid>\d+)-[a-z0-9_]+{re.escape(_TEMP_SUFFIX)}"
 )
+
+
+Rename = tuple[Path, Path]  # (temporary file, target)
+
+# While renames are deferred: those still to make, and the process that will make them (a
+# writer in a forked worker names its temporary files after it, so that they are not taken
+# for a dead process's once the worker has exited).
+_deferred: list[Rename] | None = None
+_renamer = 0
 
 
 def _umask() -> int:
@@ -43,7 +56,7 @@ def temp_prefix(target: Path) -> str:
     >>> temp_prefix(pathlib.Path("out/graph.ttl")) == f".graph.ttl.kgraph-{os.getpid()}-"
     True
     """
-    return f".{target.name}{_TEMP_MARK}{os.getpid()}-"
+    return f".{target.name}{_TEMP_MARK}{os.getpid() if _deferred is None else _renamer}-"
 
 
 def temp_owner(name: str, target: Path) -> int | None:
@@ -63,10 +76,11 @@ def temp_owner(name: str, target: Path) -> int | None:
     return int(match["pid"])
 
 
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` may still be running (and writing its temporary file)."""
+def _running(pid: int, mine: bool) -> bool:
+    """Whether process ``pid`` may still be running (and writing its temporary file); this
+    process's files count as a running one's unless ``mine``."""
     if pid == os.getpid():
-        return True
+        return not mine
     if os.name != "posix":  # no harmless probe (os.kill terminates on Windows): keep the file
         return True
     try:
@@ -78,8 +92,9 @@ def _running(pid: int) -> bool:
     return True
 
 
-def remove_stale(target: Path) -> list[Path]:
-    """Remove the temporary files of ``target`` left by kgraph processes that are gone.
+def remove_stale(target: Path, *, mine: bool = False) -> list[Path]:
+    """Remove the temporary files of ``target`` left by kgraph processes that are gone, and
+    with ``mine`` those of this process (of its writers in workers that were stopped).
 
     Only files named as :func:`atomic_path` names them, for this target, are considered; a
     file whose process is still running (a concurrent build) is left alone.
@@ -89,7 +104,7 @@ def remove_stale(target: Path) -> list[Path]:
     with contextlib.suppress(OSError):
         for path in target.parent.iterdir():
             pid = temp_owner(path.name, target)
-            if pid is None or _running(pid):
+            if pid is None or _running(pid, mine):
                 continue
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
@@ -114,7 +129,8 @@ def is_stream(path: Path) -> bool:
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path to write; on success it is renamed to ``target``.
+    """Yield a temporary path to write; on success it is renamed to ``target`` (inside
+    :func:`renames_deferred`, later, with the rest of the set).
 
     A symbolic link is replaced like a file: the file it pointed at, which may be anywhere,
     is left as it was. A FIFO or a device (``/dev/stdout``) is not replaced: it is yielded
@@ -150,13 +166,65 @@ def atomic_path(target: Path) -> Iterator[Path]:
         # mkstemp creates the file private (0600); give it the mode a plain open() would.
         os.chmod(tmp, _DEFAULT_MODE & ~_umask())
         _sync(tmp)
-        os.replace(tmp, target)
+        if _deferred is None:
+            os.replace(tmp, target)
+        else:
+            _deferred.append((tmp, target))
+            tmp = None  # renamed with the rest of the set
     except OSError as exc:
         raise KgraphError(f"{target}: cannot write ({exc.strerror or exc})") from exc
     finally:
         if tmp is not None:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+
+@contextlib.contextmanager
+def renames_deferred() -> Iterator[list[Rename]]:
+    """Leave each file :func:`atomic_path` completes in the block under its temporary name,
+    and yield the list of renames still to make, for :func:`rename_all`.
+
+    If the block fails, the temporary files are removed: every target is as it was. Nested
+    (a writer in a forked worker), the list is the block's own, for its caller to hand on.
+    """
+    global _deferred, _renamer
+    outer = _deferred, _renamer
+    renames: list[Rename] = []
+    _deferred, _renamer = renames, os.getpid() if outer[0] is None else outer[1]
+    try:
+        yield renames
+    except BaseException:
+        _discard(renames)
+        raise
+    finally:
+        _deferred, _renamer = outer
+
+
+def rename_all(renames: Sequence[Rename]) -> None:
+    """Rename every temporary file onto its target, one after the other at the very end, so
+    that a reader sees the old set of files or the new one (as near as POSIX allows: each
+    rename is atomic, the set is not). Ctrl-C waits until they are done.
+
+    Each target is checked first: a folder in a target's place would fail its rename, after
+    the renames before it were made.
+    """
+    for _, target in renames:
+        if target.is_dir() and not target.is_symlink():
+            _discard(renames)
+            raise KgraphError(f"{target}: cannot write (a folder is there)")
+    with deferred_interrupts():
+        for done, (tmp, target) in enumerate(renames):
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                _discard(renames[done:])
+                raise KgraphError(f"{target}: cannot write ({exc.strerror or exc})") from exc
+
+
+def _discard(renames: Sequence[Rename]) -> None:
+    for tmp, _ in renames:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
 
 
 def _new_temp(target: Path) -> Path:

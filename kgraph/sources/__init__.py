@@ -21,7 +21,7 @@ from kgraph.sources.arxiv import parse_feed
 from kgraph.sources.delimited import parse_csv, parse_tsv
 from kgraph.sources.jsonfile import parse_json, parse_jsonl, parse_openalex, parse_semanticscholar
 from kgraph.sources.listing import parse_listing
-from kgraph.sources.textio import SkipFile, display_path, drop_controls, read_text
+from kgraph.sources.textio import SkipFile, display_path, drop_controls, file_kind, read_text
 
 log = logging.getLogger(__name__)
 
@@ -32,28 +32,19 @@ MAX_ABSTRACT_CHARS = 50_000
 
 _TEXT_FIELDS = ("title", "abstract", "date", "organisation", "url", "metadata")
 
-Reader = Callable[[Path, str], list[Paper]]
 Parser = Callable[[str, str], list[Paper]]
 
-
-def _text_reader(parse: Parser) -> Reader:
-    """A reader that decodes the file with :func:`read_text`, then parses the text."""
-
-    def read(path: Path, source: str) -> list[Paper]:
-        return parse(read_text(path), source)
-
-    return read
-
-
-READERS: dict[str, Reader] = {
-    "listing": _text_reader(parse_listing),
-    "json": _text_reader(parse_json),
-    "jsonl": _text_reader(parse_jsonl),
-    "csv": _text_reader(parse_csv),
-    "tsv": _text_reader(parse_tsv),
-    "arxiv": _text_reader(parse_feed),
-    "openalex": _text_reader(parse_openalex),
-    "semanticscholar": _text_reader(parse_semanticscholar),
+# Every format is parsed from the text read_text decoded: the same decoding, limits and
+# warnings for all of them.
+READERS: dict[str, Parser] = {
+    "listing": parse_listing,
+    "json": parse_json,
+    "jsonl": parse_jsonl,
+    "csv": parse_csv,
+    "tsv": parse_tsv,
+    "arxiv": parse_feed,
+    "openalex": parse_openalex,
+    "semanticscholar": parse_semanticscholar,
 }
 DEFAULT_FORMAT = "listing"
 # ``.json`` tells plain records, OpenAlex works and Semantic Scholar papers apart by content.
@@ -78,19 +69,27 @@ def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[Path
     Hidden files are skipped inside folders; symlinked folders are not followed (no loops).
     The folder ``skip`` (the build's output folder) is not read, with a warning: a build
     into a folder inside its input would otherwise read its own outputs back as papers,
-    and grow with every run. A path that does not exist is an error.
+    and grow with every run. A path that does not exist is an error. Inside a folder only
+    regular files are inputs, and a link only when its target is inside that folder too
+    (the others are warned about, as find and rsync do); a path named is read as named.
     """
+    return (path for path, _ in _input_files(paths, skip))
+
+
+def _input_files(paths: Sequence[Path], skip: Path | None) -> Iterator[tuple[Path, bool]]:
+    """(path, whether it was found in a folder) for :func:`iter_files`."""
     skipped = skip.resolve() if skip is not None and skip.is_dir() else None
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise KgraphError(f"{path}: no such file or directory")
         if path.is_dir():
-            yield from _walk(path, skipped)
+            yield from ((found, True) for found in _walk(path, skipped))
         else:
-            yield path
+            yield path, False
 
 
 def _walk(folder: Path, skipped: Path | None) -> Iterator[Path]:
+    top = Path(os.path.realpath(folder))
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=_walk_error):
         if skipped is not None and Path(root).resolve() == skipped:
             log.warning("%s: the output folder, not read as input", root)
@@ -98,8 +97,35 @@ def _walk(folder: Path, skipped: Path | None) -> Iterator[Path]:
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root, name)
+            path = Path(root, name)
+            if not name.startswith(".") and _is_input(path, folder, top):
+                yield path
+
+
+def _is_input(path: Path, folder: Path, top: Path) -> bool:
+    """Whether ``path``, found in ``folder`` (really ``top``), is read; if not, say why.
+
+    Checked without opening it: opening a FIFO waits for a writer.
+    """
+    try:
+        if path.is_symlink():
+            target = Path(os.path.realpath(path))
+            if not target.is_relative_to(top):
+                log.warning(
+                    "%s: a link to %s, outside %s; not followed",
+                    display_path(path),
+                    display_path(target),
+                    display_path(folder),
+                )
+                return False
+        kind = file_kind(path.stat().st_mode)
+    except OSError as exc:
+        log.warning("%s: cannot read (%s)", display_path(path), exc.strerror or exc)
+        return False
+    if kind is not None:
+        log.warning("%s: %s, not a regular file; skipped", display_path(path), kind)
+        return False
+    return True
 
 
 def _walk_error(exc: OSError) -> None:
@@ -115,16 +141,19 @@ def format_for(path: Path, forced: str | None = None) -> str:
     return EXTENSIONS.get(path.suffix.lower(), DEFAULT_FORMAT)
 
 
-def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
-    """Papers in one file; a file that yields none gives a warning and an empty list."""
+def read_file(path: Path, fmt: str | None = None, *, found: bool = False) -> list[Paper]:
+    """Papers in one file; a file that yields none gives a warning and an empty list.
+
+    ``found``: the file was found in a folder, and is read only if it is a regular file.
+    """
     source = display_path(path)
     try:
-        papers = READERS[format_for(path, fmt)](path, source)
+        papers = READERS[format_for(path, fmt)](read_text(path, regular_only=found), source)
     except SkipFile as exc:
         log.warning("%s", exc)
         return []
     kept = []
-    for paper in map(_bounded, map(_cleaned, papers)):
+    for paper in _one_paper_per_id(map(_bounded, map(_cleaned, papers))):
         if paper.key:
             kept.append(paper)
         else:  # nothing to tell it from other papers by (and no id): "???", emoji only
@@ -134,6 +163,31 @@ def read_file(path: Path, fmt: str | None = None) -> list[Paper]:
     if not kept:
         log.warning("%s: no papers found", source)
     return kept
+
+
+def _one_paper_per_id(papers: Iterable[Paper]) -> Iterator[Paper]:
+    """A file's papers, a record giving an earlier record's ``id`` under another title made
+    a listing of that paper (with its title), with a warning: it is then merged with it as
+    two listings of one title are.
+
+    Only within one file: ids of different files may come from different numberings.
+    """
+    first: dict[str, Paper] = {}
+    for paper in papers:
+        record_id = paper.metadata.get("id")
+        if isinstance(record_id, str):
+            seen = first.setdefault(record_id, paper)
+            if seen.key != paper.key:
+                title = seen.title if len(seen.title) <= 40 else seen.title[:40] + "…"
+                log.warning(
+                    "%s: id %r is that of %r (%s): read as another listing of it",
+                    _where(paper),
+                    record_id,
+                    title,
+                    _where(seen),
+                )
+                paper = replace(paper, title=seen.title)
+        yield paper
 
 
 def _cleaned(paper: Paper) -> Paper:
@@ -232,10 +286,10 @@ def iter_papers(
     The paths are checked before the first paper is read: a missing one, or no input file
     at all, is a :class:`KgraphError` before any work.
     """
-    files = list(iter_files(paths, skip))
+    files = list(_input_files(paths, skip))
     if not files:
         raise KgraphError(f"no input files in {', '.join(str(p) for p in paths)}")
-    return (paper for path in files for paper in read_file(path, fmt))
+    return (paper for path, found in files for paper in read_file(path, fmt, found=found))
 
 
 def read_papers(

@@ -3,7 +3,8 @@
 Other columns named ``id``, ``url``, ``date`` and ``authors`` (a count, or names separated
 by semicolons or commas) are read as in the JSON readers; the rest are ignored. Column names
 are matched without regard to case or surrounding spaces. Fields may be quoted, as
-spreadsheets and pandas write them, so an abstract may span lines.
+spreadsheets and pandas write them, so an abstract may span lines. A ``.csv`` file may be
+separated by ``;`` (Excel in most of Europe), tabs or ``|``: its header line tells which.
 """
 
 from __future__ import annotations
@@ -64,9 +65,49 @@ def parse_delimited(text: str, source: str, delimiter: str) -> list[Paper]:
     return papers
 
 
+# Excel writes ";" where the decimal separator is a comma (most of Europe); "|" and tabs
+# also come in files named .csv.
+CSV_DELIMITERS = ",;\t|"
+_SNIFFED_CHARS = 65536  # a header is far shorter; the sniffer's patterns are not linear
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a table, told by its header line; ``,`` when that line does not say.
+
+    Examples
+    --------
+    >>> sniff_delimiter("Title;Abstract\\nExeDec;We propose it, and more.\\n")
+    ';'
+    >>> sniff_delimiter("title\\nExeDec\\n")
+    ','
+    """
+    header = _first_line(text)
+    if header is None:
+        return ","
+    try:
+        found = csv.Sniffer().sniff(header, delimiters=CSV_DELIMITERS)
+    except csv.Error:
+        return ","
+    return found.delimiter if found.delimiter in CSV_DELIMITERS else ","
+
+
+def _first_line(text: str) -> str | None:
+    """The start of the first line of ``text`` that is not blank."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start : min(end, start + _SNIFFED_CHARS)]
+        if line.strip():
+            return line
+        start = end + 1
+    return None
+
+
 def parse_csv(text: str, source: str) -> list[Paper]:
-    """Papers in comma-separated values."""
-    return parse_delimited(text, source, ",")
+    """Papers in comma-separated values, or values separated by another of
+    :data:`CSV_DELIMITERS` (told by the header line)."""
+    return parse_delimited(text, source, sniff_delimiter(text))
 
 
 def parse_tsv(text: str, source: str) -> list[Paper]:

@@ -10,8 +10,9 @@ find.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from kgraph.model import Paper, SourceRef
@@ -19,6 +20,8 @@ from kgraph.sources.openalex import is_work, work_paper
 from kgraph.sources.records import plain_paper, skip
 from kgraph.sources.semanticscholar import is_s2_paper, s2_paper
 from kgraph.sources.textio import SkipFile
+
+log = logging.getLogger(__name__)
 
 RecordParser = Callable[[Mapping[str, Any], str, SourceRef], Paper | None]
 
@@ -37,12 +40,64 @@ def detect(data: Mapping[str, Any]) -> RecordParser:
     return plain_paper
 
 
+class _Decoder(json.JSONDecoder):
+    """A JSON decoder that notes the keys an object gives twice: json keeps the last value
+    without a word, and a record holding two titles is worth a warning."""
+
+    def __init__(self) -> None:
+        super().__init__(object_pairs_hook=self._object)
+        self.repeated: list[str] = []
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        value = dict(pairs)
+        if len(value) < len(pairs):
+            self.note_repeated(key for key, _ in pairs)
+        return value
+
+    def note_repeated(self, keys: Iterable[str]) -> None:
+        seen: set[str] = set()
+        for key in keys:
+            if key in seen and key not in self.repeated:
+                self.repeated.append(key)
+            seen.add(key)
+
+    def take_repeated(self) -> list[str]:
+        """The keys noted since the last call."""
+        repeated, self.repeated = self.repeated, []
+        return repeated
+
+
+def warn_repeated(where: str, keys: list[str]) -> None:
+    """Warn, on one line, that the record at ``where`` gave ``keys`` more than once."""
+    if not keys:
+        return
+    names = ", ".join(json.dumps(key, ensure_ascii=False)[:40] for key in keys)
+    if len(keys) == 1:
+        log.warning("%s: duplicate key %s in one record; the last value is used", where, names)
+    else:
+        log.warning("%s: duplicate keys %s in one record; the last values are used", where, names)
+
+
 class _Document:
-    """Walks one JSON document and keeps the offset each record starts at."""
+    """Walks one JSON document and keeps the offset each record starts at, and the keys
+    each record repeats."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.decoder = json.JSONDecoder()
+        self.decoder = _Decoder()
+        self.repeated: dict[int, list[str]] = {}
+
+    def value(self, pos: int) -> tuple[Any, int]:
+        """The value at ``pos`` and the offset after it, noting the keys it repeats."""
+        self.decoder.take_repeated()  # those of what came before belong to no record
+        value, end = self.decoder.raw_decode(self.text, pos)
+        self._note(pos)
+        return value, end
+
+    def _note(self, pos: int) -> None:
+        repeated = self.decoder.take_repeated()
+        if repeated:
+            self.repeated.setdefault(pos, []).extend(repeated)
 
     def skip(self, pos: int) -> int:
         match = _WHITESPACE.match(self.text, pos)
@@ -61,7 +116,7 @@ class _Document:
         if self.text.startswith("]", pos):
             return items, pos + 1
         while True:
-            value, end = self.decoder.raw_decode(self.text, pos)
+            value, end = self.value(pos)
             items.append((pos, value))
             pos = self.skip(end)
             if self.expect(pos, ",]", "',' delimiter") == "]":
@@ -73,14 +128,16 @@ class _Document:
         if self.text.startswith("[", pos):
             return self.array(pos)
         if not self.text.startswith("{", pos):
-            value, end = self.decoder.raw_decode(self.text, pos)
+            value, end = self.value(pos)
             return [(pos, value)], end
         start, members, wrapped = pos, {}, None
+        keys = []
         pos = self.skip(pos + 1)
         closed = self.text.startswith("}", pos)
         while not closed:
             self.expect(pos, '"', "property name enclosed in double quotes")
             key, pos = self.decoder.raw_decode(self.text, pos)
+            keys.append(key)
             pos = self.skip(pos)
             self.expect(pos, ":", "':' delimiter")
             pos = self.skip(pos + 1)
@@ -94,6 +151,8 @@ class _Document:
             pos = pos if closed else self.skip(pos + 1)
         if wrapped is not None and "title" not in members:
             return wrapped, pos + 1
+        self.decoder.note_repeated(keys)
+        self._note(start)
         return [(start, members)], pos + 1
 
 
@@ -149,24 +208,32 @@ def document_records(text: str, source: str) -> list[tuple[str, int, Any]]:
     except (ValueError, RecursionError) as exc:
         raise SkipFile(f"{source}: not readable JSON ({_unparsable(exc)})") from exc
     lines = _line_numbers(text, [offset for offset, _ in found])
-    return [
-        (f"{source}:{line} (record {n})", line, value)
-        for n, (line, (_, value)) in enumerate(zip(lines, found, strict=True), start=1)
-    ]
+    records = []
+    for n, (line, (offset, value)) in enumerate(zip(lines, found, strict=True), start=1):
+        where = f"{source}:{line} (record {n})"
+        warn_repeated(where, walker.repeated.get(offset, []))
+        records.append((where, line, value))
+    return records
 
 
 def line_records(text: str, source: str) -> list[tuple[str, int, Any]]:
     """(where, line, value) of each line of JSON Lines; a malformed line is warned about."""
     out = []
+    decoder = _Decoder()
     for line, row in enumerate(text.split("\n"), start=1):
         if not row.strip():
             continue
         try:
-            out.append((f"{source}:{line}", line, json.loads(row)))
+            value = decoder.decode(row)
         except json.JSONDecodeError as exc:
             skip(f"{source}:{line}:{exc.colno}", f"not valid JSON ({exc.msg})")
         except (ValueError, RecursionError) as exc:
             skip(f"{source}:{line}", f"not readable JSON ({_unparsable(exc)})")
+        else:
+            out.append((f"{source}:{line}", line, value))
+        repeated = decoder.take_repeated()
+        if out and out[-1][1] == line:
+            warn_repeated(f"{source}:{line}", repeated)
     return out
 
 

@@ -10,6 +10,7 @@ import codecs
 import logging
 import os
 import re
+import stat
 from pathlib import Path
 
 from kgraph.errors import KgraphError
@@ -82,7 +83,8 @@ def display_path(path: Path) -> str:
 
 
 def decode(data: bytes, name: str) -> str:
-    """Decode bytes as UTF-8 (BOM allowed), else Windows-1252, else Latin-1, warning on fallback.
+    """Decode bytes as UTF-8 (BOM allowed), line by line, a line that is not UTF-8 as
+    Windows-1252 (else Latin-1), warning once about those lines.
 
     CR/CRLF line ends become LF. Control characters other than tab and line feed (NUL, escape,
     form feed, C1 controls ...), invisible ones (zero-width space, bidirectional overrides) and
@@ -96,24 +98,75 @@ def decode(data: bytes, name: str) -> str:
     'café\\n'
     >>> decode("café".encode("cp1252"), "x")
     'café'
+    >>> decode("café\\n".encode("utf-8") + "café".encode("cp1252"), "x")
+    'café\\ncafé'
     >>> decode(b"a\\x00b\\x1bc", "x")
     'abc'
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        try:
-            text = data.decode("cp1252")
-            encoding = "Windows-1252"
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            encoding = "Latin-1"
-        log.warning("%s: not UTF-8 (byte %d), read as %s", name, exc.start, encoding)
+    except UnicodeDecodeError:
+        # One line pasted from elsewhere must not turn every other line into mojibake.
+        text = _decode_by_line(data, name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cleaned, dropped = drop_controls(text)
     if dropped:
         log.warning("%s: dropped %d control or invisible characters", name, dropped)
     return cleaned
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")  # the same bytes in UTF-8, Windows-1252 and Latin-1
+_FALLBACKS = (("cp1252", "Windows-1252"), ("latin-1", "Latin-1"))
+
+
+def _decode_by_line(data: bytes, name: str) -> str:
+    """``data`` decoded line by line, as :func:`decode` describes; lines joined by LF."""
+    lines = []
+    fallen_back: dict[str, list[int]] = {}
+    for number, line in enumerate(_LINE_END.split(data.removeprefix(codecs.BOM_UTF8)), 1):
+        try:
+            lines.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        for encoding, label in _FALLBACKS:
+            try:
+                lines.append(line.decode(encoding))
+            except UnicodeDecodeError:  # Windows-1252 leaves five bytes undefined
+                continue
+            fallen_back.setdefault(label, []).append(number)
+            break
+    said = [f"{line_ranges(numbers)} as {label}" for label, numbers in fallen_back.items()]
+    said[0] = said[0].replace(" as ", " not UTF-8, read as ", 1)
+    log.warning("%s: %s", name, "; ".join(said))
+    return "\n".join(lines)
+
+
+def line_ranges(numbers: list[int], most: int = 10) -> str:
+    """Ascending line numbers, compactly: runs as ranges, past ``most`` ranges a count.
+
+    Examples
+    --------
+    >>> line_ranges([3]), line_ranges([2, 5, 6, 7, 9])
+    ('line 3', 'lines 2, 5-7, 9')
+    >>> line_ranges(list(range(1, 100, 2)), most=3)
+    'lines 1, 3, 5 and 47 more'
+    """
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    shown = ", ".join(
+        f"{first}-{last}" if last > first else f"{first}" for first, last in runs[:most]
+    )
+    more = sum(last - first + 1 for first, last in runs[most:])
+    return (
+        ("line " if len(numbers) == 1 else "lines ")
+        + shown
+        + (f" and {more:,} more" if more else "")
+    )
 
 
 # UTF-32's byte order marks first: UTF-32LE's starts with UTF-16LE's
@@ -143,12 +196,93 @@ def _from_utf16_or_32(data: bytes, path: Path) -> bytes:
     return data
 
 
-def read_text(path: Path) -> str:
-    """The text of ``path``, or :class:`SkipFile` saying why it has none."""
+# No input is read past this: a real page, export or dump of abstracts is far smaller, and a
+# device (/dev/zero) or an endless pipe would otherwise be read until memory runs out.
+MAX_INPUT_BYTES = 512 * 2**20
+_READ_CHUNK = 2**20
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+def file_kind(mode: int) -> str | None:
+    """What a file of ``mode`` (``st_mode``) is when it is not a regular file, else None.
+
+    Examples
+    --------
+    >>> file_kind(os.stat(".").st_mode), file_kind(os.stat(__file__).st_mode)
+    ('a directory', None)
+    """
+    return next((kind for test, kind in _NOT_REGULAR if test(mode)), None)
+
+
+def _size(count: int) -> str:
+    """``count`` bytes, as a person reads a limit.
+
+    Examples
+    --------
+    >>> _size(512 * 2**20), _size(1000)
+    ('512 MB', '1,000 bytes')
+    """
+    return f"{count // 2**20:,} MB" if count % 2**20 == 0 else f"{count:,} bytes"
+
+
+def _too_large(path: Path) -> SkipFile:
+    return SkipFile(
+        f"{path}: larger than {_size(MAX_INPUT_BYTES)}, not read (the limit for one input file)"
+    )
+
+
+def _read_bounded(fd: int, path: Path, expected: int) -> bytes:
+    """All of ``fd``, or :class:`SkipFile` once it holds more than :data:`MAX_INPUT_BYTES`.
+
+    ``expected`` (a regular file's size) lets the whole file come in one read.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = os.read(fd, min(max(expected + 1, _READ_CHUNK), MAX_INPUT_BYTES + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_INPUT_BYTES:
+            raise _too_large(path)
+
+
+def _read_bytes(path: Path, regular_only: bool) -> bytes:
+    """The bytes of ``path``, at most :data:`MAX_INPUT_BYTES` of them.
+
+    With ``regular_only`` (a file found in a folder) anything but a regular file is skipped,
+    and the file is opened without blocking: opening a FIFO waits for a writer, maybe forever.
+    """
+    flags = os.O_RDONLY | os.O_NOCTTY | (os.O_NONBLOCK if regular_only else 0)
+    fd = os.open(path, flags)
     try:
-        data = path.read_bytes()
-    except IsADirectoryError as exc:
-        raise SkipFile(f"{path}: is a directory") from exc
+        info = os.fstat(fd)
+        kind = file_kind(info.st_mode)
+        if kind is not None and (regular_only or stat.S_ISDIR(info.st_mode)):
+            raise SkipFile(f"{path}: {kind}, not a regular file; skipped")
+        if kind is None and info.st_size > MAX_INPUT_BYTES:
+            raise _too_large(path)
+        return _read_bounded(fd, path, info.st_size if kind is None else 0)
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, *, regular_only: bool = False) -> str:
+    """The text of ``path``, or :class:`SkipFile` saying why it has none.
+
+    A path named by the user may be a FIFO or a device, read as a stream; with
+    ``regular_only`` (a file found in a folder) only a regular file is read.
+    """
+    try:
+        data = _read_bytes(path, regular_only)
     except PermissionError as exc:
         raise SkipFile(f"{path}: permission denied") from exc
     except OSError as exc:
