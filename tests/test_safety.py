@@ -47,6 +47,7 @@ from kgraph.export.atomic import atomic_path, remove_stale, temp_owner
 from kgraph.interrupts import deferred_interrupts
 from kgraph.model import normalise_title
 from kgraph.sources import read_file
+from kgraph.store import STORE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
@@ -596,7 +597,7 @@ def test_out_keeps_every_file_it_did_not_write(tmp_path: Path) -> None:
     assert elsewhere.read_text() == "linked to", "the link is replaced, not written through"
     assert not (out / HTML_FILE).is_symlink()
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        {*OUTPUTS, *mine} - {"data/graph.ttl"} | {"data"}
+        {*OUTPUTS, *mine} - {"data/graph.ttl"} | {"data", STORE_DIR}
     )
     check_outputs(out)
 
@@ -641,7 +642,7 @@ def test_out_naming_a_file_fails_in_one_line_and_leaves_it(
 def test_an_out_folder_that_does_not_exist_yet_is_made(tmp_path: Path) -> None:
     out = tmp_path / "new" / "deeper"
     assert build([BAD / "crlf.txt"], out) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUTS, STORE_DIR])
 
 
 # --- --out that is not a plain file -------------------------------------------------------
