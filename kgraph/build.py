@@ -32,6 +32,7 @@ from kgraph.interrupts import quiet_pool
 from kgraph.model import Extraction, Paper
 from kgraph.resolve import resolve
 from kgraph.sources import merge_papers
+from kgraph.store import STORE_DIR, write_store
 from kgraph.stream import extract_first_listings, merge_later
 from kgraph.vocab import DEFAULT_BASE
 
@@ -182,6 +183,8 @@ def write_outputs(extractions: Sequence[Extraction], options: BuildOptions) -> S
         parallel=len(extractions) >= PARALLEL_EXPORT_MIN_PAPERS,
         targets=list(targets.values()),
     )
+    # the queryable store, loaded from the Turtle just written (kgraph.store)
+    targets[STORE_DIR] = write_store(targets[TURTLE_FILE])
     summary = summarise(graph)
     # reported with entities.jsonl first: the state a build grows from
     summary.files = sorted(targets.values(), key=lambda path: path.name != ENTITIES_FILE)

@@ -16,41 +16,19 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib.term import Identifier
-
-from kgraph import __version__, questions, store
-from kgraph.build import (
-    BuildOptions,
-    check_not_state,
-    check_out,
-    extract_all,
-    grow,
-    read_state,
-    write_outputs,
-)
+from kgraph import __version__
 from kgraph.errors import KgraphError
-from kgraph.export.atomic import write_text
-from kgraph.export.graphml import read_graphml
-from kgraph.export.html import DEFAULT_MAX_NODES, render_neighbourhood
-from kgraph.export.lock import locked
-from kgraph.export.rdf import RDF_FORMATS, parse_rdf_formats
-from kgraph.extract import Settings, cpu_cores
-from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine, Engine
-from kgraph.query import (
-    CONSTRUCT,
-    named_queries,
-    named_query,
-    run_query,
-    to_csv,
-    to_json,
-    to_table,
-    to_turtle,
-)
-from kgraph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
-from kgraph.sources import READERS, iter_papers, no_papers, read_papers
-from kgraph.stream import NoPapers, extract_stream
-from kgraph.vocab import DEFAULT_BASE, check_base
+
+if TYPE_CHECKING:
+    from kgraph.build import BuildOptions
+    from kgraph.extract import Settings
+    from kgraph.extract.distributed import Engine
+    from kgraph.query import Term
+
+# Each command imports what it needs when it runs (and its options' defaults when it is
+# parsed): `kgraph --help` or `kgraph query` need not load spaCy, networkx, Starlette or Dask.
 
 log = logging.getLogger("kgraph")
 
@@ -85,6 +63,8 @@ def _logging_to_stderr(quiet: bool) -> Iterator[None]:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from kgraph.extract import Settings
+
     return Settings(
         batch_size=args.batch_size, n_process=_at_most_cores("--processes", args.processes)
     )
@@ -92,6 +72,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _at_most_cores(option: str, value: int) -> int:
     """``value``, or the number of CPU cores if it is more (said on stderr)."""
+    from kgraph.extract import cpu_cores
+
     cores = cpu_cores()
     if value <= cores:
         return value
@@ -100,6 +82,10 @@ def _at_most_cores(option: str, value: int) -> int:
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
+    from kgraph.build import BuildOptions, check_out
+    from kgraph.export.rdf import parse_rdf_formats
+    from kgraph.vocab import check_base
+
     return BuildOptions(
         out=check_out(args.out),
         base=check_base(args.base),
@@ -119,6 +105,9 @@ def _holding_out(command: Command) -> Command:
 
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
+        from kgraph.build import check_out
+        from kgraph.export.lock import locked
+
         with locked(check_out(args.out)):
             return command(args)
 
@@ -127,6 +116,9 @@ def _holding_out(command: Command) -> Command:
 
 @_holding_out
 def cmd_build(args: argparse.Namespace) -> int:
+    from kgraph.build import extract_all, write_outputs
+    from kgraph.sources import iter_papers, no_papers
+
     started = time.perf_counter()
     options = _options(args)
     inputs = _inputs(args)
@@ -142,6 +134,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from kgraph.build import BuildOptions
+    from kgraph.sources import iter_papers, no_papers
+    from kgraph.stream import NoPapers, extract_stream
+
     options = BuildOptions(
         settings=_settings(args), progress=not args.quiet and args.out is not None
     )
@@ -186,6 +182,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 @_holding_out
 def cmd_add(args: argparse.Namespace) -> int:
+    from kgraph.build import check_not_state, grow, read_state, write_outputs
+    from kgraph.sources import read_papers
+
     started = time.perf_counter()
     options = _options(args)
     state = read_state(options.out)
@@ -225,6 +224,8 @@ def _max_nodes(text: str) -> int | None:
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    from kgraph.sources import READERS
+
     parser.add_argument(
         "--format",
         choices=sorted(READERS),
@@ -245,6 +246,8 @@ DEFAULT_GRAPH = DEFAULT_OUT / "graph.graphml"
 
 
 def _add_html_options(parser: argparse.ArgumentParser) -> None:
+    from kgraph.export.html import DEFAULT_MAX_NODES
+
     parser.add_argument(
         "--html-max-nodes",
         type=_max_nodes,
@@ -256,6 +259,10 @@ def _add_html_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
+    from kgraph.export.atomic import write_text
+    from kgraph.export.graphml import read_graphml
+    from kgraph.export.html import render_neighbourhood
+
     graph = read_graphml(args.graph)
     write_text(args.out, render_neighbourhood(graph, args.entity, args.html_max_nodes))
     if not args.quiet:
@@ -263,8 +270,7 @@ def cmd_view(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_view_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    view = commands.add_parser("view", help="write an HTML view of one entity's neighbourhood")
+def _add_view_options(view: argparse.ArgumentParser) -> None:
     view.add_argument("entity", metavar="ENTITY", help="a node id (benchmark:scan), label or alias")
     view.add_argument("--out", type=_path, required=True, metavar="FILE", help="the page to write")
     view.add_argument(
@@ -282,6 +288,8 @@ def _add_view_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    from kgraph.extract.distributed import DEFAULT_SHARD_SIZE
+
     parser.add_argument(
         "--engine",
         choices=("local", "dask"),
@@ -325,6 +333,8 @@ def _engine(args: argparse.Namespace) -> contextlib.AbstractContextManager[Engin
         if given:
             raise KgraphError(f"{given[0]} needs --engine dask")
         return contextlib.nullcontext()
+    from kgraph.extract.distributed import DEFAULT_SHARD_SIZE, DaskEngine
+
     if args.scheduler is not None and args.workers is not None:
         raise KgraphError(
             "--workers sizes a local cluster; with --scheduler the workers are the scheduler's"
@@ -339,8 +349,10 @@ def _engine(args: argparse.Namespace) -> contextlib.AbstractContextManager[Engin
 # --- SPARQL: `query` and `serve` ----------------------------------------------------------
 
 
-def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Identifier]]:
+def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Term]]:
     """The SPARQL text to run and its parameter bindings, from QUERY, --file or --name."""
+    from kgraph.query import named_query
+
     if args.name:
         named = named_query(args.name[0])
         return named.text, named.bindings(args.name[1:])
@@ -356,6 +368,17 @@ def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Identifier]]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from kgraph.query import (
+        CONSTRUCT,
+        named_queries,
+        run_query,
+        to_csv,
+        to_json,
+        to_table,
+        to_turtle,
+    )
+    from kgraph.store import open_graph
+
     if args.list:
         queries = named_queries().values()
         width = max(len(q.usage) for q in queries)
@@ -368,8 +391,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.show:
         sys.stdout.write(text)
         return 0
-    graph = store.load_graph(args.graph, args.engine)
-    answer = run_query(graph, text, bindings)
+    answer = run_query(open_graph(args.graph, args.engine), text, bindings)
     if answer.kind == CONSTRUCT:
         if args.format not in (None, "table"):
             raise KgraphError(
@@ -382,15 +404,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(to_csv(answer))
     else:
-        width = shutil.get_terminal_size((120, 24)).columns
-        sys.stdout.write(to_table(answer, graph.namespaces(), width))
+        sys.stdout.write(to_table(answer, shutil.get_terminal_size((120, 24)).columns))
     return 0
 
 
-def _add_query_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    query = commands.add_parser(
-        "query", help="run a SPARQL query, or a shipped one (--name), on the built graph"
-    )
+def _add_query_options(query: argparse.ArgumentParser) -> None:
     source = query.add_mutually_exclusive_group()
     source.add_argument("query", nargs="?", metavar="QUERY", help="the SPARQL query text")
     source.add_argument(
@@ -437,6 +455,8 @@ def _seconds(text: str) -> float:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from kgraph.serve import serve
+
     # Ctrl-C: uvicorn has shut down cleanly, then passes the interrupt on; nothing to add
     with contextlib.suppress(KeyboardInterrupt):
         serve(args.graph, args.engine, args.host, args.port, args.timeout)
@@ -444,25 +464,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _add_graph_options(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--graph`` (the built RDF: ``what`` it is used for) and ``--engine`` (its store)."""
+    """``--graph`` (a build or an RDF file: ``what`` it is used for) and ``--engine``."""
+    from kgraph.store import DEFAULT_GRAPH as DEFAULT_RDF
+    from kgraph.store import ENGINES
+
     parser.add_argument(
         "--graph",
         type=_path,
-        default=store.DEFAULT_GRAPH,
-        metavar="FILE",
-        help=f"the RDF {what}: .ttl, .nt or .jsonld, or the folder of a build "
-        f"(default: {store.DEFAULT_GRAPH})",
+        default=DEFAULT_RDF,
+        metavar="PATH",
+        help=f"the graph {what}: a build folder (its graph.oxigraph store), a store folder, or "
+        f"an RDF file to parse (.ttl, .nt or .jsonld) (default: {DEFAULT_RDF}/)",
     )
     parser.add_argument(
         "--engine",
-        choices=store.ENGINES,
+        choices=ENGINES,
         default="auto",
-        help="rdflib's own store or Oxigraph's (default: auto, Oxigraph for large files)",
+        help="oxigraph: the build's store, or the file parsed into Oxigraph; rdflib: the "
+        "file (a build's graph.ttl) parsed into rdflib (default: auto, the store, or by "
+        "file size)",
     )
 
 
-def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("serve", help="answer SPARQL queries over HTTP (read-only)")
+def _add_serve_options(parser: argparse.ArgumentParser) -> None:
+    from kgraph.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT
+
     _add_graph_options(parser, "to serve")
     parser.add_argument(
         "--host",
@@ -483,20 +509,12 @@ def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 # --- questions of a built graph: `shared`, `related`, `stats`, `show` -------------------------
 
 
-def _question(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    help_text: str,
-    formats: Sequence[str],
-    func: Command,
-) -> argparse.ArgumentParser:
-    parser = commands.add_parser(name, help=help_text, description=help_text)
+def _question(parser: argparse.ArgumentParser, formats: Sequence[str], func: Command) -> None:
     _add_graph_options(parser, "that `kgraph build` wrote")
     parser.add_argument(
         "--format", choices=formats, default="table", help="output format (default: table)"
     )
     parser.set_defaults(func=func)
-    return parser
 
 
 def _print(text: str) -> None:
@@ -504,55 +522,60 @@ def _print(text: str) -> None:
 
 
 def cmd_shared(args: argparse.Namespace) -> int:
-    graph = store.load_graph(args.graph, args.engine)
-    answer = questions.shared(graph, args.type, args.min_papers, args.top)
-    render = {
-        "table": questions.shared_table,
-        "json": questions.shared_json,
-        "csv": questions.shared_csv,
-    }
-    _print(render[args.format](answer))
+    from kgraph import questions, render
+    from kgraph.store import open_graph
+
+    rows = questions.shared(
+        open_graph(args.graph, args.engine), args.type, args.min_papers, args.top
+    )
+    formats = {"table": render.shared_table, "json": render.shared_json, "csv": render.shared_csv}
+    _print(formats[args.format](rows))
     return 0
 
 
 def cmd_related(args: argparse.Namespace) -> int:
-    graph = store.load_graph(args.graph, args.engine)
-    paper, answer = questions.related(graph, args.paper, args.top)
-    render = {
-        "table": questions.related_table,
-        "json": questions.related_json,
-        "csv": questions.related_csv,
+    from kgraph import questions, render
+    from kgraph.store import open_graph
+
+    paper, rows = questions.related(open_graph(args.graph, args.engine), args.paper, args.top)
+    formats = {
+        "table": render.related_table,
+        "json": render.related_json,
+        "csv": render.related_csv,
     }
-    _print(render[args.format](paper, answer))
+    _print(formats[args.format]((paper.name, paper.ids[0]), rows))
     return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    graph = store.load_graph(args.graph, args.engine)
-    answer = questions.stats(graph, args.top)
-    _print(questions.stats_json(answer) if args.format == "json" else questions.stats_table(answer))
+    from kgraph import questions, render
+    from kgraph.store import open_graph
+
+    answer = questions.stats(open_graph(args.graph, args.engine), args.top)
+    _print(render.stats_json(answer) if args.format == "json" else render.stats_table(answer))
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    graph = store.load_graph(args.graph, args.engine)
-    answer = questions.show(graph, args.entity, args.type)
-    _print(questions.show_json(answer) if args.format == "json" else questions.show_table(answer))
+    from kgraph import questions, render
+    from kgraph.store import open_graph
+
+    rows = questions.show(open_graph(args.graph, args.engine), args.entity, args.type)
+    _print(render.show_json(rows) if args.format == "json" else render.show_table(rows))
     return 0
 
 
-def _add_question_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    table_json_csv = ("table", "json", "csv")
-    shared = _question(
-        commands,
-        "shared",
-        "entities that several papers introduce or use, most shared first, with the papers",
-        table_json_csv,
-        cmd_shared,
-    )
+def _entity_types() -> tuple[str, ...]:
+    from kgraph.model import EntityType
+
+    return tuple(kind.value for kind in EntityType)
+
+
+def _add_shared_options(shared: argparse.ArgumentParser) -> None:
+    _question(shared, ("table", "json", "csv"), cmd_shared)
     shared.add_argument(
         "--type",
-        choices=(*questions.TYPES, "all"),
+        choices=(*_entity_types(), "all"),
         default="all",
         help="only entities of this type (default: all)",
     )
@@ -567,13 +590,9 @@ def _add_question_commands(commands: argparse._SubParsersAction[argparse.Argumen
         "--top", type=_positive, metavar="N", help="only the N most shared (default: all)"
     )
 
-    related = _question(
-        commands,
-        "related",
-        "the papers sharing the most entities with a paper, and what they share",
-        table_json_csv,
-        cmd_related,
-    )
+
+def _add_related_options(related: argparse.ArgumentParser) -> None:
+    _question(related, ("table", "json", "csv"), cmd_related)
     related.add_argument(
         "paper", metavar="PAPER", help="a paper id, its title, or a part of one title"
     )
@@ -581,13 +600,9 @@ def _add_question_commands(commands: argparse._SubParsersAction[argparse.Argumen
         "--top", type=_positive, default=10, metavar="N", help="at most N papers (default: 10)"
     )
 
-    stats = _question(
-        commands,
-        "stats",
-        "papers, entities per type, links per property, most connected entities, largest component",
-        ("table", "json"),
-        cmd_stats,
-    )
+
+def _add_stats_options(stats: argparse.ArgumentParser) -> None:
+    _question(stats, ("table", "json"), cmd_stats)
     stats.add_argument(
         "--top",
         type=_positive,
@@ -596,21 +611,19 @@ def _add_question_commands(commands: argparse._SubParsersAction[argparse.Argumen
         help="list the N most connected entities (default: 10)",
     )
 
-    show = _question(
-        commands,
-        "show",
-        "one entity: aliases, link, and every paper with its relation and evidence sentence",
-        ("table", "json"),
-        cmd_show,
-    )
+
+def _add_show_options(show: argparse.ArgumentParser) -> None:
+    _question(show, ("table", "json"), cmd_show)
     show.add_argument("entity", metavar="ENTITY", help="a name or alias (any case), or an IRI")
     show.add_argument(
-        "--type", choices=questions.TYPES, help="the entity's type, when a name has several"
+        "--type", choices=_entity_types(), help="the entity's type, when a name has several"
     )
 
 
 # --- RDF output formats: --rdf-format ------------------------------------------------------
 def _add_rdf_format_option(parser: argparse.ArgumentParser) -> None:
+    from kgraph.export.rdf import RDF_FORMATS
+
     files = " and/or ".join(
         f"{name} ({RDF_FORMATS[name].name})" for name in RDF_FORMATS if name != "ttl"
     )
@@ -624,20 +637,12 @@ def _add_rdf_format_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# --------------------------------------------------------------------------------------------
+# --- the commands ---------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kgraph",
-        description="Build a knowledge graph of papers and the benchmarks, models, methods, "
-        "tasks and metrics they introduce or use, from paper abstracts.",
-    )
-    parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+def _add_build_options(build: argparse.ArgumentParser) -> None:
+    from kgraph.vocab import DEFAULT_BASE
 
-    build = commands.add_parser("build", help="read inputs, extract, write all outputs")
     build.add_argument(
         "inputs", nargs="*", type=_path, metavar="INPUT", help="files or folders (default: seeds/)"
     )
@@ -652,14 +657,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rdf_format_option(build)
     build.set_defaults(func=cmd_build)
 
-    extract = commands.add_parser("extract", help="extract entities, one JSON line per paper")
+
+def _add_extract_options(extract: argparse.ArgumentParser) -> None:
     extract.add_argument("inputs", nargs="+", type=_path, metavar="INPUT", help="files or folders")
     extract.add_argument("--out", type=_path, help="write JSON Lines here (default: stdout)")
     _add_input_options(extract)
     _add_engine_options(extract)
     extract.set_defaults(func=cmd_extract)
 
-    evaluate = commands.add_parser("eval", help="score extraction against gold annotations")
+
+def _add_eval_options(evaluate: argparse.ArgumentParser) -> None:
     evaluate.add_argument(
         "inputs", nargs="*", type=_path, metavar="INPUT", help="files or folders (default: seeds/)"
     )
@@ -683,9 +690,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(evaluate)
     evaluate.set_defaults(func=cmd_eval)
 
-    trainer = commands.add_parser(
-        "train", help="train the entity model on gold annotations (needs scikit-learn)"
-    )
+
+def _add_train_options(trainer: argparse.ArgumentParser) -> None:
     trainer.add_argument(
         "inputs", nargs="*", type=_path, metavar="INPUT", help="the papers' texts (default: seeds/)"
     )
@@ -701,9 +707,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(trainer)
     trainer.set_defaults(func=cmd_train)
 
-    add = commands.add_parser(
-        "add", help="add papers to an existing build without extracting the old ones again"
-    )
+
+def _add_add_options(add: argparse.ArgumentParser) -> None:
+    from kgraph.vocab import DEFAULT_BASE
+
     add.add_argument("inputs", nargs="+", type=_path, metavar="INPUT", help="files or folders")
     add.add_argument(
         "--out", type=_path, default=DEFAULT_OUT, help="the build to grow (default: output/)"
@@ -720,18 +727,81 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_add)
     _add_html_options(add)
     _add_rdf_format_option(add)
-    _add_view_command(commands)
-    _add_query_command(commands)
-    _add_serve_command(commands)
-    _add_question_commands(commands)
+
+
+# name -> (help, the function adding its options, whether --help shows the help as its
+# description too); only the command being run gets its options, so only it imports anything
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], bool]] = {
+    "build": ("read inputs, extract, write all outputs", _add_build_options, False),
+    "extract": ("extract entities, one JSON line per paper", _add_extract_options, False),
+    "eval": ("score extraction against gold annotations", _add_eval_options, False),
+    "train": (
+        "train the entity model on gold annotations (needs scikit-learn)",
+        _add_train_options,
+        False,
+    ),
+    "add": (
+        "add papers to an existing build without extracting the old ones again",
+        _add_add_options,
+        False,
+    ),
+    "view": ("write an HTML view of one entity's neighbourhood", _add_view_options, False),
+    "query": (
+        "run a SPARQL query, or a shipped one (--name), on the built graph",
+        _add_query_options,
+        False,
+    ),
+    "serve": ("answer SPARQL queries over HTTP (read-only)", _add_serve_options, False),
+    "shared": (
+        "entities that several papers introduce or use, most shared first, with the papers",
+        _add_shared_options,
+        True,
+    ),
+    "related": (
+        "the papers sharing the most entities with a paper, and what they share",
+        _add_related_options,
+        True,
+    ),
+    "stats": (
+        "papers, entities per type, links per property, most connected entities, largest component",
+        _add_stats_options,
+        True,
+    ),
+    "show": (
+        "one entity: aliases, link, and every paper with its relation and evidence sentence",
+        _add_show_options,
+        True,
+    ),
+}
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The command line's parser, with the options of the command ``argv`` runs (the first
+    of its words that names a command; the global options take no value)."""
+    parser = argparse.ArgumentParser(
+        prog="kgraph",
+        description="Build a knowledge graph of papers and the benchmarks, models, methods, "
+        "tasks and metrics they introduce or use, from paper abstracts.",
+    )
+    parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((word for word in argv if word in _COMMANDS), None)
+    for name, (help_text, add_options, described) in _COMMANDS.items():
+        command = commands.add_parser(
+            name, help=help_text, description=help_text if described else None
+        )
+        if name == wanted:
+            add_options(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run kgraph with ``argv`` (default: the process arguments); return the exit status."""
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0)
     if args.command is None:

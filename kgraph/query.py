@@ -1,15 +1,20 @@
 """SPARQL over a built graph: check and run a query, the shipped named queries, result formats.
 
-A query is checked with rdflib's parser first, whichever store answers it, so both engines
-accept the same language and a bad query fails the same way: one line with the parser's message.
-Only queries run: an update (``INSERT``, ``LOAD``, ``DROP`` ...) is refused, and so are
+A query is checked with rdflib's parser first, whichever engine answers it, so every engine
+accepts the same language and a bad query fails the same way: one line with the parser's
+message. Only queries run: an update (``INSERT``, ``LOAD``, ``DROP`` ...) is refused, and so are
 ``SERVICE`` and ``FROM``, which would make the engine fetch other graphs from files or the network.
+
+The engines (:mod:`kgraph.store`) answer with pyoxigraph's terms whichever engine they are, so
+that answers compare equal across engines and the renderers here have one kind of term to write.
 
 The named queries are the ``.rq`` files in ``kgraph/data/queries``: plain SPARQL 1.1 over generic
 predicates, so they run unchanged in any triple store. Each starts with a comment: its first line
-says what the query answers, and a line ``# param ?var METAVAR: help`` declares a parameter, which
-kgraph binds to the user's text as a plain literal (rdflib's ``initBindings``, Oxigraph's
-substitutions), never by editing the query text.
+says what the query answers, and a line ``# param ?var METAVAR [integer|iri]: help`` declares a
+parameter (``[METAVAR]``: one that may be left out, and is then unbound). kgraph binds it to the
+user's text as a literal (a plain one unless typed), or an IRI, never by editing the query text.
+A query uses its parameters outside any sub-query and selects them, as SEP-0007 substitution
+(Oxigraph's) asks.
 """
 
 from __future__ import annotations
@@ -19,20 +24,19 @@ import functools
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any
+from typing import Any, Protocol
 
+import pyoxigraph as ox
 from pyparsing import ParseBaseException
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Identifier, Node
 
 from kgraph.errors import KgraphError
+from kgraph.render import Column, table
 
 QUERY_SUFFIX = ".rq"
 SELECT, ASK, CONSTRUCT = "SELECT", "ASK", "CONSTRUCT"
@@ -48,11 +52,16 @@ _UPDATE_START = re.compile(
     r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
     re.IGNORECASE,
 )
-_PARAM = re.compile(r"#\s*param\s+\?(?P<var>\w+)\s+(?P<metavar>[A-Z][A-Z0-9_]*)\s*:\s*(?P<help>.+)")
-_NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long}
-# table layout: the narrowest a column is cut to, and the gap between columns
-MIN_COLUMN = 12
-GAP = "  "
+_PARAM = re.compile(
+    r"#\s*param\s+\?(?P<var>\w+)\s+(?P<metavar>\[?[A-Z][A-Z0-9_]*\]?)"
+    r"(?:\s+(?P<type>integer|iri))?\s*:\s*(?P<help>.+)"
+)
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = ox.NamedNode(XSD + "string")
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
+_NUMERIC = {ox.NamedNode(XSD + t) for t in ("integer", "decimal", "double", "float", "int", "long")}
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 class QueryError(KgraphError):
@@ -73,6 +82,26 @@ class Parameter:
     variable: str
     metavar: str
     help: str
+    type: str = "literal"
+    optional: bool = False
+
+    def bind(self, text: str) -> Term:
+        """``text`` as this parameter's term: a plain literal, an integer or an IRI."""
+        if self.type == "integer":
+            try:
+                return ox.Literal(str(int(text)), datatype=XSD_INTEGER)
+            except ValueError:
+                raise QueryError(
+                    f"{self.metavar.strip('[]')}: not a whole number: {text!r}"
+                ) from None
+        if self.type == "iri":
+            try:
+                return ox.NamedNode(text)
+            except ValueError as exc:
+                raise QueryError(
+                    f"{self.metavar.strip('[]')}: not an IRI: {text!r} ({exc})"
+                ) from None
+        return ox.Literal(text)
 
 
 @dataclass(frozen=True)
@@ -89,23 +118,24 @@ class NamedQuery:
         """The name and the parameters' metavars, as typed after ``--name``."""
         return " ".join([self.name, *(p.metavar for p in self.parameters)])
 
-    def bindings(self, args: Sequence[str]) -> dict[str, Identifier]:
-        """The parameters bound to ``args``, each as a plain literal.
+    def bindings(self, args: Sequence[str]) -> dict[str, Term]:
+        """The parameters bound to ``args``, in order; optional ones left out stay unbound.
 
         Examples
         --------
-        >>> named_query("papers-using").bindings(["SCAN"])
-        {'name': rdflib.term.Literal('SCAN')}
+        >>> named_query("papers-using").bindings(["SCAN"])["name"].value
+        'SCAN'
         """
-        if len(args) < len(self.parameters):
-            missing = self.parameters[len(args)]
+        required = [p for p in self.parameters if not p.optional]
+        if len(args) < len(required):
+            missing = required[len(args)]
             raise QueryError(f"query {self.name} needs {missing.metavar}: {missing.help}")
         if len(args) > len(self.parameters):
             raise QueryError(
                 f"query {self.name} takes {len(self.parameters)} argument(s), got {len(args)}: "
                 f"kgraph query --name {self.usage}"
             )
-        return {p.variable: Literal(arg) for p, arg in zip(self.parameters, args, strict=True)}
+        return {p.variable: p.bind(arg) for p, arg in zip(self.parameters, args, strict=False)}
 
 
 def _read_named_query(name: str, text: str) -> NamedQuery:
@@ -117,7 +147,13 @@ def _read_named_query(name: str, text: str) -> NamedQuery:
     if not header:
         raise ValueError(f"{name}{QUERY_SUFFIX} has no comment header")
     params = tuple(
-        Parameter(m["var"], m["metavar"], m["help"].strip())
+        Parameter(
+            m["var"],
+            m["metavar"],
+            m["help"].strip(),
+            m["type"] or "literal",
+            m["metavar"].startswith("["),
+        )
         for m in map(_PARAM.fullmatch, header)
         if m
     )
@@ -147,7 +183,8 @@ def named_query(name: str) -> NamedQuery:
 # --- checking and running ----------------------------------------------------------------
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (its type's name if it has none)."""
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
@@ -161,7 +198,7 @@ def _walk(node: Any) -> Iterator[CompValue]:
             yield from _walk(value)
 
 
-def check_query(text: str, prefixes: Mapping[str, Any] | None = None) -> str:
+def check_query(text: str, prefixes: Mapping[str, str] | None = None) -> str:
     """The kind of answer ``text`` gives (``SELECT``, ``ASK`` or ``CONSTRUCT``), once it is
     known to be a query kgraph runs.
 
@@ -191,7 +228,7 @@ def check_query(text: str, prefixes: Mapping[str, Any] | None = None) -> str:
             raise UpdateRefused(
                 f"{start}: an update, and the graph is read-only: only queries run"
             ) from exc
-        raise QueryError(f"bad query: {_one_line(exc)}") from exc
+        raise QueryError(f"bad query: {one_line(exc)}") from exc
     if algebra.get("datasetClause"):
         raise QueryError("FROM and FROM NAMED are not supported: kgraph queries the one graph")
     if any(part.name == "ServiceGraphPattern" for part in _walk(algebra)):
@@ -210,70 +247,74 @@ def _is_update(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Answer:
-    """What a query gave: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE.
+    """What a query gave: rows for SELECT, a boolean for ASK, triples for CONSTRUCT/DESCRIBE.
 
-    Literals typed ``xsd:string`` are plain literals here (RDF 1.1 says they are the same;
-    Oxigraph types them, rdflib does not), so both engines give equal answers.
+    Terms are pyoxigraph's, whichever engine answered, so answers compare equal across engines.
     """
 
     kind: str
     variables: tuple[str, ...] = ()
-    rows: tuple[tuple[Node | None, ...], ...] = ()
+    rows: tuple[tuple[Term | None, ...], ...] = ()
     boolean: bool | None = None
-    graph: Graph | None = None
+    triples: tuple[ox.Triple, ...] = ()
+    # the prefixes of the graph asked, for writing IRIs short (tables, Turtle)
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+    def records(self) -> Iterator[dict[str, str]]:
+        """Each row as variable -> the lexical value of its term, unbound variables left out."""
+        for row in self.rows:
+            yield {
+                var: term.value
+                for var, term in zip(self.variables, row, strict=True)
+                if term is not None
+            }
 
 
-def _plain(term: Node) -> Node:
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
+class Source(Protocol):
+    """A graph that answers checked queries (:func:`kgraph.store.open_graph` opens one)."""
+
+    @property
+    def prefixes(self) -> Mapping[str, str]:
+        """The prefixes a query may use without declaring them."""
+        ...
+
+    def triples(self) -> int:
+        """How many triples the graph has."""
+        ...
+
+    def execute(self, text: str, kind: str, bindings: Mapping[str, Term]) -> Answer:
+        """The answer to ``text``, already checked to be a ``kind`` query."""
+        ...
 
 
-def run_query(graph: Graph, text: str, bindings: Mapping[str, Identifier] | None = None) -> Answer:
-    """Check ``text`` (see :func:`check_query`) and answer it on ``graph``.
+def run_query(source: Source, text: str, bindings: Mapping[str, Term] | None = None) -> Answer:
+    """Check ``text`` (see :func:`check_query`) and answer it on ``source``.
 
     ``bindings`` pre-bind variables (a named query's parameters); the query must select them.
     """
-    kind = check_query(text, dict(graph.namespaces()))
+    kind = check_query(text, source.prefixes)
     try:
-        result = graph.query(text, initBindings=dict(bindings or {}))
-        if kind == ASK:
-            return Answer(ASK, boolean=bool(result.askAnswer))
-        if kind == CONSTRUCT:
-            found = Graph()
-            for prefix, namespace in graph.namespaces():
-                found.bind(prefix, namespace)
-            for s, p, o in result.graph or ():
-                found.add((s, p, _plain(o)))
-            return Answer(CONSTRUCT, graph=found)
-        variables = tuple(str(v) for v in result.vars or ())
-        rows = tuple(
-            tuple(None if term is None else _plain(term) for term in row)  # type: ignore[union-attr]
-            for row in result
-        )
-        return Answer(SELECT, variables, rows)
+        return source.execute(text, kind, dict(bindings or {}))
     except KgraphError:
         raise
     except Exception as exc:  # the engines raise many types for a query that parsed but failed
-        raise QueryError(f"query failed: {_one_line(exc)}") from exc
+        raise QueryError(f"query failed: {one_line(exc)}") from exc
 
 
 # --- result formats ----------------------------------------------------------------------
 
 
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        found = {"type": "literal", "value": str(term)}
-        if term.language:
-            found["xml:lang"] = term.language
-        elif term.datatype is not None and term.datatype != XSD.string:
-            found["datatype"] = str(term.datatype)
-        return found
-    raise QueryError(f"cannot write {term!r} in SPARQL results")
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    found = {"type": "literal", "value": term.value}
+    if term.language:
+        found["xml:lang"] = term.language
+    elif term.datatype != XSD_STRING:
+        found["datatype"] = term.datatype.value
+    return found
 
 
 def to_json(answer: Answer, indent: int | None = 2) -> str:
@@ -282,19 +323,23 @@ def to_json(answer: Answer, indent: int | None = 2) -> str:
         document: dict[str, Any] = {"head": {}, "boolean": answer.boolean}
     else:
         bindings = [
-            {var: _json_term(term) for var, term in zip(answer.variables, row, strict=True) if term}
+            {
+                var: _json_term(term)
+                for var, term in zip(answer.variables, row, strict=True)
+                if term is not None
+            }
             for row in answer.rows
         ]
         document = {"head": {"vars": list(answer.variables)}, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, indent=indent) + "\n"
 
 
-def _csv_term(term: Node | None) -> str:
+def _csv_term(term: Term | None) -> str:
     if term is None:
         return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
 
 
 def to_csv(answer: Answer) -> str:
@@ -309,8 +354,11 @@ def to_csv(answer: Answer) -> str:
 
 
 def to_turtle(answer: Answer) -> str:
-    """The graph of a CONSTRUCT or DESCRIBE answer, as Turtle."""
-    return (answer.graph or Graph()).serialize(format="turtle")
+    """The triples of a CONSTRUCT or DESCRIBE answer, as Turtle."""
+    written = ox.serialize(
+        answer.triples, format=ox.RdfFormat.TURTLE, prefixes=dict(answer.prefixes)
+    )
+    return (written or b"").decode("utf-8")
 
 
 def _shorten(iri: str, prefixes: Sequence[tuple[str, str]]) -> str:
@@ -321,71 +369,40 @@ def _shorten(iri: str, prefixes: Sequence[tuple[str, str]]) -> str:
     return iri
 
 
-def _cell(term: Node | None, prefixes: Sequence[tuple[str, str]]) -> str:
+def _cell(term: Term | None, prefixes: Sequence[tuple[str, str]]) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return _shorten(str(term), prefixes)
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return " ".join(str(term).split())
+    if isinstance(term, ox.NamedNode):
+        return _shorten(term.value, prefixes)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return " ".join(term.value.split())
 
 
-def _is_number(term: Node) -> bool:
-    return isinstance(term, Literal) and term.datatype in _NUMERIC
+def _is_number(term: Term | None) -> bool:
+    return term is None or (isinstance(term, ox.Literal) and term.datatype in _NUMERIC)
 
 
-def _fit(widths: list[int], total: int, iris: Sequence[bool]) -> list[int]:
-    """Narrow the widest columns until the table fits in ``total`` characters; columns of IRIs
-    count double, so they give way before names and titles."""
-    widths = list(widths)
-    while sum(widths) + len(GAP) * (len(widths) - 1) > total:
-        widest = max(range(len(widths)), key=lambda i: widths[i] * (1 + iris[i]))
-        if widths[widest] <= MIN_COLUMN:
-            break
-        widths[widest] -= 1
-    return widths
-
-
-def _clip(text: str, width: int, keep_end: bool = False) -> str:
-    """``text`` cut to ``width`` with an ellipsis; an IRI keeps its end, the informative part."""
-    if len(text) <= width:
-        return text
-    return "…" + text[1 - width :] if keep_end else text[: width - 1] + "…"
-
-
-def to_table(answer: Answer, prefixes: Iterable[tuple[str, Node]] = (), width: int = 120) -> str:
+def to_table(answer: Answer, width: int = 120) -> str:
     """A SELECT answer as aligned text for people, at most ``width`` characters wide.
 
-    IRIs are shortened with ``prefixes``; long cells are cut with an ellipsis; numbers are
-    right-aligned. The last line says how many rows there are.
+    IRIs are shortened with the graph's prefixes; long cells are cut with an ellipsis (an
+    IRI keeps its end, the informative part); numbers are right-aligned. The last line says
+    how many rows there are.
     """
     if answer.kind == ASK:
         return "true\n" if answer.boolean else "false\n"
     # the longest namespace first, so a prefix for a sub-namespace wins
-    ordered = sorted(((p, str(ns)) for p, ns in prefixes if p), key=lambda x: -len(x[1]))
+    ordered = sorted(((p, ns) for p, ns in answer.prefixes if p), key=lambda x: -len(x[1]))
     cells = [[_cell(term, ordered) for term in row] for row in answer.rows]
-    header = list(answer.variables)
-    natural = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(header)]
-    iris = [
-        any(isinstance(term, URIRef) for term in column)
-        for column in zip(*answer.rows, strict=True)
-    ] or [False] * len(header)
-    widths = _fit(natural, width, iris)
-    numeric = [
-        bool(answer.rows) and all(term is None or _is_number(term) for term in column)
-        for column in zip(*answer.rows, strict=True)
-    ] or [False] * len(header)
-
-    def line(values: Sequence[str], terms: Sequence[Node | None]) -> str:
-        parts = []
-        for value, term, w, num in zip(values, terms, widths, numeric, strict=True):
-            text = _clip(value, w, keep_end=isinstance(term, URIRef))
-            parts.append(text.rjust(w) if num else text.ljust(w))
-        return GAP.join(parts).rstrip()
-
+    columns = [
+        Column(
+            name,
+            numeric=bool(answer.rows) and all(_is_number(row[i]) for row in answer.rows),
+            keep_end=any(isinstance(row[i], ox.NamedNode) for row in answer.rows),
+        )
+        for i, name in enumerate(answer.variables)
+    ]
     count = len(cells)
-    lines = [line(header, [None] * len(header)), GAP.join("-" * w for w in widths)]
-    lines += [line(row, terms) for row, terms in zip(cells, answer.rows, strict=True)]
-    lines.append(f"{count} row" if count == 1 else f"{count} rows")
-    return "\n".join(lines) + "\n"
+    lines = table(columns, cells, width=width, rule=True)
+    return lines + "\n" + (f"{count} row" if count == 1 else f"{count} rows") + "\n"

@@ -3,9 +3,11 @@
 Starlette speaks the protocol at ``/sparql`` (GET ``query=``, POST a form or an
 ``application/sparql-query`` body) and serves a page at ``/`` to type a query; uvicorn runs it.
 
-Queries are answered by worker processes, each holding the graph: a query that runs past the
-timeout is stopped by ending its worker (a thread running rdflib or Oxigraph cannot be
-interrupted), and a fresh worker takes its place. The workers only ever call
+Queries are answered by worker processes, each with the graph open: the build's store,
+read-only (the server checks it is current, or rebuilds it, once before starting them), or
+the RDF file given, parsed. A query that runs past the timeout is stopped by ending its worker
+(a thread running rdflib or Oxigraph cannot be interrupted), and a fresh worker takes its
+place: for a store that is a matter of milliseconds. The workers only ever call
 :func:`kgraph.query.run_query`, which refuses updates, so nothing can change the graph.
 """
 
@@ -50,7 +52,7 @@ from kgraph.query import (
     to_json,
     to_turtle,
 )
-from kgraph.store import load_graph
+from kgraph.store import Graph, Opening, prepare
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -132,10 +134,10 @@ def _text(status: int, message: str) -> Reply:
     return Reply(status, "text/plain", (message + "\n").encode("utf-8"))
 
 
-def answer(graph: Any, text: str, accept: str) -> Reply:
+def answer(graph: Graph, text: str, accept: str) -> Reply:
     """The endpoint's reply to ``text`` on ``graph``, in a media type ``accept`` allows."""
     try:
-        kind = check_query(text, dict(graph.namespaces()))
+        kind = check_query(text, graph.prefixes)
     except UpdateRefused as exc:
         return _text(403, str(exc))
     except QueryError as exc:
@@ -156,15 +158,15 @@ def answer(graph: Any, text: str, accept: str) -> Reply:
     return Reply(200, media, body.encode("utf-8"))
 
 
-def _work(conn: Connection, path: str, engine: str) -> None:
-    """A worker process: load the graph, say so, then answer (text, accept) requests."""
+def _work(conn: Connection, opening: Opening) -> None:
+    """A worker process: open the graph, say so, then answer (text, accept) requests."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which ends us
     try:
-        graph = load_graph(Path(path), engine)
+        graph = opening.open()
     except KgraphError as exc:
         conn.send(("failed", str(exc)))
         return
-    conn.send(("ready", len(graph), {p: str(ns) for p, ns in graph.namespaces()}))
+    conn.send(("ready", graph.triples()))
     while True:
         try:
             text, accept = conn.recv()
@@ -178,10 +180,10 @@ class QueryTimeout(KgraphError):
 
 
 class _Worker:
-    def __init__(self, context: Any, path: Path, engine: str) -> None:
+    def __init__(self, context: Any, opening: Opening) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_work, args=(child, str(path), engine), name="kgraph-query", daemon=True
+            target=_work, args=(child, opening), name="kgraph-query", daemon=True
         )
         self.process.start()
         child.close()
@@ -216,7 +218,7 @@ class QueryPool:
     """Worker processes that hold the graph and answer queries, one query each at a time."""
 
     def __init__(self, path: Path, engine: str, timeout: float, size: int = WORKERS) -> None:
-        self.path, self.engine, self.timeout = path, engine, timeout
+        self.opening, self.timeout = prepare(path, engine), timeout
         # spawn, not fork: the server has threads, and a fresh process is safe with any of them
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -231,10 +233,9 @@ class QueryPool:
             self.close()
             raise
         self.triples: int = first[1]
-        self.prefixes: dict[str, str] = first[2]
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._context, self.path, self.engine)
+        worker = _Worker(self._context, self.opening)
         self._all.append(worker)
         return worker
 

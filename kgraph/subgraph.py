@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kgraph.errors import KgraphError
 from kgraph.graph import ALIAS_SEPARATOR, PAPER
+from kgraph.lookup import Candidate, find_entity
 from kgraph.model import EntityType
 
 BENCHMARK = EntityType.BENCHMARK.value
 NEIGHBOURHOOD_RADIUS = 2
-_SHOWN_CANDIDATES = 5
 # at most 1/ENTITY_SHARE of a capped view's nodes are entities; the rest are their papers
 ENTITY_SHARE = 3
 
@@ -52,10 +51,10 @@ def papers_of(graph: nx.MultiDiGraph, node: str) -> list[str]:
 
 
 def find_node(graph: nx.MultiDiGraph, name: str) -> str:
-    """The node that ``name`` means: its id, its label or one of its aliases, ignoring case.
+    """The node that ``name`` means, by the rules of ``kgraph show`` (:mod:`kgraph.lookup`):
+    its id, else its label, else one of its aliases, else a variant of them, ignoring case.
 
-    An id beats a label and a label beats an alias; a name that means several nodes equally
-    is an error that lists them, so the user can pass the id instead.
+    A name that means several nodes equally is an error that lists them, with their ids.
 
     Examples
     --------
@@ -64,25 +63,18 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
     >>> find_node(g, "scan"), find_node(g, "Benchmark:SCAN"), find_node(g, "scan DATASET")
     ('benchmark:scan', 'benchmark:scan', 'benchmark:scan')
     """
-    wanted = name.strip().casefold()
-    by_id: list[str] = [n for n in graph if n.casefold() == wanted]
-    by_label: list[str] = [
-        n for n, label in graph.nodes(data="label") if str(label).casefold() == wanted
+    candidates = [
+        Candidate(
+            node,
+            (node,),
+            str(data.get("label", node)),
+            str(data.get("kind", "")),
+            tuple(a for a in str(data.get("aliases", "")).split(ALIAS_SEPARATOR) if a),
+        )
+        for node, data in graph.nodes(data=True)
     ]
-    by_alias: list[str] = [
-        n
-        for n, aliases in graph.nodes(data="aliases", default="")
-        if wanted in {a.casefold() for a in str(aliases).split(ALIAS_SEPARATOR) if a}
-    ]
-    for found in (by_id, by_label, by_alias):
-        if len(found) == 1:
-            return found[0]
-        if found:
-            shown = ", ".join(sorted(found)[:_SHOWN_CANDIDATES])
-            extra = len(found) - _SHOWN_CANDIDATES
-            more = f" and {extra} more" if extra > 0 else ""
-            raise KgraphError(f"{name!r} names {len(found)} nodes ({shown}{more}); give the id")
-    raise KgraphError(f"no entity {name!r} in the graph (give an id, a label or an alias)")
+    kinds = [kind.value for kind in EntityType]
+    return find_entity(candidates, name, [*kinds, PAPER], type_option=False).key
 
 
 def neighbourhood(

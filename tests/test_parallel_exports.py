@@ -24,6 +24,8 @@ def test_outputs_written_in_workers_equal_those_written_in_turn(
     forked = write_outputs(seed_extractions, BuildOptions(out=tmp_path / "b", progress=False))
     assert [p.name for p in in_turn.files] == [p.name for p in forked.files]
     for a, b in zip(in_turn.files, forked.files, strict=True):
+        if a.is_dir():  # the store (graph.oxigraph): a database, loaded from the same graph.ttl
+            continue
         assert a.read_bytes() == b.read_bytes(), a.name
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted(
         p.name for p in in_turn.files

@@ -351,7 +351,10 @@ def test_engines_give_the_same_answers(
     [
         (["stats", "--graph", "nope/graph.ttl"], "no such graph file"),
         (["show", "scan", "--graph", str(ANNOTATED)], "give --type benchmark|method"),
-        (["show", "transformer", "--graph", str(ANNOTATED)], "no entity named 'transformer'"),
+        (
+            ["show", "transformer", "--graph", str(ANNOTATED)],
+            "no entity 'transformer' in the graph",
+        ),
         (["show", "GPT-4", "--type", "method", "--graph", str(ANNOTATED)], "of type method"),
         (["show", "https://example.org/x", "--graph", str(ANNOTATED)], "no entity <https"),
         (["related", "generalization", "--graph", str(ANNOTATED)], "matches 2 papers"),

@@ -49,6 +49,7 @@ from kgraph.export.atomic import atomic_path, remove_stale, temp_owner
 from kgraph.interrupts import deferred_interrupts
 from kgraph.model import normalise_title
 from kgraph.sources import read_file
+from kgraph.store import STORE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
@@ -669,7 +670,7 @@ def test_a_second_kgraph_writing_the_same_out_is_one_line_and_exit_2(
     finally:
         holder.communicate("", timeout=KILL_TIMEOUT)
     assert main(["-q", command, str(BAD / "truncated.txt"), "--out", str(prior_out)]) == 0
-    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, STORE_DIR, "notes.txt"])
 
 
 def test_a_lock_whose_process_is_gone_is_taken_over(prior_out: Path) -> None:
@@ -678,7 +679,7 @@ def test_a_lock_whose_process_is_gone_is_taken_over(prior_out: Path) -> None:
     )
     (prior_out / ".kgraph.lock").write_text(f"{int(gone.stdout)}\n")
     assert build([BAD / "truncated.txt"], prior_out) == 0
-    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, "notes.txt"])
+    assert sorted(p.name for p in prior_out.iterdir()) == sorted([*OUTPUTS, STORE_DIR, "notes.txt"])
 
 
 # --- --out holds the user's files too ---------------------------------------------------------
@@ -708,7 +709,7 @@ def test_out_keeps_every_file_it_did_not_write(tmp_path: Path) -> None:
     assert elsewhere.read_text() == "linked to", "the link is replaced, not written through"
     assert not (out / HTML_FILE).is_symlink()
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        {*OUTPUTS, *mine} - {"data/graph.ttl"} | {"data"}
+        {*OUTPUTS, *mine} - {"data/graph.ttl"} | {"data", STORE_DIR}
     )
     check_outputs(out)
 
@@ -753,7 +754,7 @@ def test_out_naming_a_file_fails_in_one_line_and_leaves_it(
 def test_an_out_folder_that_does_not_exist_yet_is_made(tmp_path: Path) -> None:
     out = tmp_path / "new" / "deeper"
     assert build([BAD / "crlf.txt"], out) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUTS, STORE_DIR])
 
 
 # --- --out that is not a plain file -------------------------------------------------------
